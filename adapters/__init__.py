@@ -1,0 +1,1 @@
+"""Chat platforms (Discord, Telegram, the terminal) translated to and from the core."""

@@ -1,0 +1,1 @@
+"""kpop-bot's platform-neutral core: commands, answers, storage, feedback and the experiment."""

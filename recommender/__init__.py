@@ -1,0 +1,1 @@
+"""Catalogue loading, audio features, neighbour tables and fuzzy matching; no I/O to chat platforms."""

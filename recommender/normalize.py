@@ -1,0 +1,110 @@
+"""Text normalisation shared by catalogue cleaning and query matching.
+
+One module decides what "the same text" means, so that a song merged on import
+("Blinding Lights" and "Blinding Lights - Remastered 2011") is also the song a
+user finds when they type ``blinding lights``. Nothing here strips non-ASCII
+letters: Hangul, kana and accented Latin all survive every function.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "strip_invisible",
+    "clean_display",
+    "strip_credits",
+    "text_key",
+    "compact_key",
+    "title_key",
+    "contains_hangul",
+]
+
+# Zero-width characters, direction controls and the BOM. They are invisible, so
+# a query pasted from a chat app can carry them without the user knowing.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+# Remaining control characters (NUL, escape, ...), except ordinary whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+# Credits inside brackets: "(feat. X)", "[with Y]", "(Prod. GRAY)", "(ft X)".
+_BRACKET_CREDIT = re.compile(
+    r"\s*[\(\[\{]\s*(?:feat\.?|featuring|ft\.?|with|prod\.?|produced by)\s[^\)\]\}]*[\)\]\}]",
+    re.IGNORECASE,
+)
+# Bare trailing credits: "Song feat. X", "Song ft. X".
+_TRAILING_CREDIT = re.compile(r"\s+(?:feat\.?|featuring|ft\.)\s.*$", re.IGNORECASE)
+# Edition descriptors that do not make a different recording.
+_EDITION_WORDS = (
+    r"(?:\d{4}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed)?(?:\s+\d{4})?(?:\s+version)?"
+    r"|(?:single|album|radio|original|explicit|clean|mono|stereo)\s+(?:version|edit|mix|ver\.?)"
+    r"|radio\s+edit|explicit|clean|explicit\s+ver\.?"
+)
+_DASH_EDITION = re.compile(rf"\s+[-\u2013\u2014]\s+(?:{_EDITION_WORDS})\s*$", re.IGNORECASE)
+_BRACKET_EDITION = re.compile(rf"\s*[\(\[]\s*(?:{_EDITION_WORDS})\s*[\)\]]", re.IGNORECASE)
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'",
+                         "\u201c": '"', "\u201d": '"', "\u00b4": "'"})
+# Anything that is neither a letter, a digit nor an apostrophe separates words in a key.
+_NON_WORD = re.compile(r"[^\w']+|_+")
+
+
+def strip_invisible(text: str) -> str:
+    """NFKC-normalise and drop invisible and control characters; keep everything visible."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    return _CONTROL.sub(" ", text)
+
+
+def clean_display(text: str) -> str:
+    """Tidy a string for showing: invisible characters gone, whitespace collapsed."""
+    return _SPACES.sub(" ", strip_invisible(text)).strip()
+
+
+def strip_credits(title: str) -> str:
+    """Drop featured-artist credits and edition suffixes a user would not type.
+
+    ``"Beyond Love (Feat. 10CM)"`` -> ``"Beyond Love"``;
+    ``"Here Comes the Sun - Remastered 2009"`` -> ``"Here Comes the Sun"``.
+    Remixes and live recordings keep their suffix: they are different recordings.
+    If stripping would leave nothing, the title is returned unchanged.
+    """
+    cleaned = clean_display(title)
+    stripped = _BRACKET_CREDIT.sub("", cleaned)
+    stripped = _BRACKET_EDITION.sub("", stripped)
+    stripped = _DASH_EDITION.sub("", stripped)
+    stripped = _TRAILING_CREDIT.sub("", stripped).strip()
+    return stripped or cleaned
+
+
+def text_key(text: str) -> str:
+    """A comparison key: case-folded, punctuation folded to single spaces.
+
+    ``"TAYLOR SWIFT"``, ``"taylor  swift"`` and ``"Taylor\u200bSwift"`` share a key
+    only in the first two cases (a zero-width space joins words). ``&`` reads as
+    "and" so that "Simon & Garfunkel" and "Simon and Garfunkel" meet.
+    """
+    text = strip_invisible(text).translate(_QUOTES).casefold()
+    text = text.replace("&", " and ")
+    text = _NON_WORD.sub(" ", text).replace("'", "")
+    return _SPACES.sub(" ", text).strip()
+
+
+def compact_key(text: str) -> str:
+    """The key without spaces, so "Black Pink", "BLACKPINK" and "black-pink" meet."""
+    return text_key(text).replace(" ", "")
+
+
+def title_key(title: str) -> str:
+    """The key of a song title with credits and edition suffixes removed."""
+    return text_key(strip_credits(title))
+
+
+def contains_hangul(text: str) -> bool:
+    """True when the text holds any Hangul syllable or jamo."""
+    return bool(_HANGUL.search(text))
