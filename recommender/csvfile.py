@@ -96,8 +96,7 @@ def read_table(path: Path) -> CsvTable:
     except csv.Error as exc:
         raise CsvFileError(f"{path.name}: unreadable CSV near line {reader.line_num} ({exc})") from None
     columns = _unique([normalise_header(h) for h in header])
-    # column-wise construction is several times faster than row-wise for wide files
-    by_column = zip(*records) if records else ([] for _ in columns)
-    rows = pd.DataFrame({name: np.asarray(values, dtype=object) for name, values in zip(columns, by_column)})
+    # object dtype: the values are checked and converted later, column by column
+    rows = pd.DataFrame(records, columns=columns, dtype=object) if records else pd.DataFrame(columns=columns)
     return CsvTable(path.name, header, rows, np.asarray(lines, dtype=np.int64),
                     np.asarray(fingerprints, dtype=np.int64), malformed, encoding)

@@ -31,10 +31,6 @@ from recommender.spotify_ids import track_ids
 
 __all__ = ["build_catalogue"]
 
-#: Valid ranges of the audio features, from Spotify's Web API reference.
-#: Loudness is documented as "typically -60 to 0 dB"; mastered tracks reach a
-#: little above 0, so up to +5 is accepted. A tempo of 0 is Spotify's "no beat
-#: found", which would pull every ballad towards silence in a distance metric.
 _UNIT_FEATURES = ("danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence")
 _MISSING = frozenset({"", "nan", "na", "n/a", "null", "none"})  # compared case-folded, in number columns
 _MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "NULL", "null"})  # how R and pandas write "no value"
@@ -42,6 +38,12 @@ _GARBLED = ("\ufffd", "ï¿½")  # the replacement character, and its UTF-8 byte
 
 
 def _in_range(name: str, values: pd.Series) -> pd.Series:
+    """Valid values of an audio feature, from Spotify's Web API reference.
+
+    Loudness is documented as "typically -60 to 0 dB"; mastered tracks reach a
+    little above 0, so up to +5 is accepted. A tempo of 0 is Spotify's "no beat
+    found", which would pull every ballad towards silence in a distance metric.
+    """
     if name in _UNIT_FEATURES:
         return values.between(0.0, 1.0)
     if name == "key":
@@ -170,7 +172,7 @@ def _fill_loudness(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     for source, count in lacking["source"].value_counts(sort=False).items():
         report.note(
             f"{source}: has no loudness; used the median of the other {len(measured):,} songs ({median:.2f} dB) "
-            f"for its {count:,} rows; its 0-100 features were divided by 100"
+            f"for its {count:,} rows"
         )
     return tracks
 
@@ -254,7 +256,7 @@ def _merge(tracks: pd.DataFrame, evidence: ArtistEvidence, report: ImportReport)
     artist_id = pd.Series(np.arange(len(entries)), index=entries)
     artists = _artists(tracks, songs, entries, evidence, report)
     out = pd.DataFrame({
-        "spotify_id": songs["spotify_id"].to_numpy(dtype=object),
+        "spotify_id": pd.Series(songs["spotify_id"].to_numpy(dtype=object), dtype=object),  # str or None
         "title": songs["title"].to_numpy(dtype=object),
         "artist_id": artist_id[songs["entry"]].to_numpy(dtype=np.int64),
         "korean": songs["korean"].to_numpy(dtype=bool),
@@ -282,9 +284,8 @@ def _display_names(tracks: pd.DataFrame) -> pd.Series:
     return best.drop_duplicates("entry").set_index("entry")["artist"]
 
 
-def _metadata_owner(key: str, korean_entry: int | None, western_entry: int | None,
-                    genres: set[str]) -> int | None:
-    """Which of the (up to two) artists named ``key`` a metadata row describes.
+def _metadata_owner(korean_entry: int | None, western_entry: int | None, genres: set[str]) -> int | None:
+    """Which of the (up to two) artists with one name a metadata row describes.
 
     Metadata files key on the name alone, so their genres belong to the
     namesake whose label they agree with; a row without genres is attributed
@@ -317,7 +318,7 @@ def _artists(tracks: pd.DataFrame, songs: pd.DataFrame, entries: np.ndarray, evi
     popularity: dict[int, float] = {}
     for key, pair in by_key.items():
         meta = evidence.spotify_genres.get(key, set())
-        owner = _metadata_owner(key, pair.get(True), pair.get(False), meta)
+        owner = _metadata_owner(pair.get(True), pair.get(False), meta)
         if owner is not None:
             genres[owner].update(meta)
             if key in evidence.popularity:
@@ -326,7 +327,7 @@ def _artists(tracks: pd.DataFrame, songs: pd.DataFrame, entries: np.ndarray, evi
             spellings[pair[True]].update(evidence.aliases_for(key))
     # Artists the metadata does not cover: the mean popularity of their songs, matching how the
     # metadata file computes it (a mean over the artist's tracks).
-    song_mean = songs.groupby("entry")["popularity"].mean()
+    song_mean = songs.groupby("entry")["popularity"].mean().to_dict()
     shared = [names[pair[True]] for pair in by_key.values() if len(pair) == 2]
     if shared:
         report.note(f"{len(shared)} artist names are used by a Korean and a western act, kept as two artists: "

@@ -96,7 +96,7 @@ class ArtistEvidence:
             self.popularity[key] = popularity
 
     def add_korean_name(self, name: str, list_name: str, aliases: tuple[str, ...] = ()) -> None:
-        """A name some list calls a Korean act; a name signal only (see rule 7)."""
+        """A name some list calls a Korean act: only a name signal (rule 8 above), never above genres."""
         key = text_key(name)
         if not key:
             return

@@ -152,6 +152,8 @@ def _read_files(
             continue
         assert fmt.read_tracks is not None
         report.rows_read += len(table.rows) + len(table.malformed)
+        if fmt.percent_features:
+            report.note(f"{table.name}: audio features given in percent, divided by 100")
         frame, notes = fmt.read_tracks(table.rows)
         report.notes.extend(f"{table.name}: {note}" for note in notes)
         parts.append(_with_provenance(frame, table, percent=fmt.percent_features, has_loudness=fmt.has_loudness))

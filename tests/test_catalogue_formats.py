@@ -156,10 +156,12 @@ def test_charts_2023_features_are_scaled_and_loudness_estimated(csvs: CsvWriter)
     assert seven["danceability"] == pytest.approx(0.8)
     assert (seven["key"], seven["mode"], seven["tempo"]) == (10.0, 0.0, 120.0)
     assert seven["loudness"] == -6.0  # the median of the other files' songs
+    assert seven["spotify_id"] is None  # this format has no ids
     assert catalogue.artist_name(int(seven["artist_id"])) == "Jung Kook"
     assert catalogue.artist_name(int(songs.at["Tyler Song", "artist_id"])) == "Tyler, The Creator"
     assert [(r.line, r.reason) for r in report.rejections] == [(3, "missing audio features")]  # no key
     assert any("charts.csv: has no loudness" in note and "-6.00 dB" in note for note in report.notes)
+    assert "charts.csv: audio features given in percent, divided by 100" in report.notes
 
 
 def test_charts_2023_alone_cannot_estimate_loudness(csvs: CsvWriter) -> None:
