@@ -69,10 +69,14 @@ def test_download_verifies_and_caches_for_offline_runs(served: tuple[_Server, Pa
     assert catalogue.songs.at[0, "sources"] == "songs.csv"
 
 
-def test_load_catalogue_downloads_urls(served: tuple[_Server, Path], tmp_path: Path) -> None:
+def test_load_catalogue_downloads_urls_with_progress_on_stderr(
+    served: tuple[_Server, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     server, _ = served
     catalogue, _ = load_catalogue([server.url("songs.csv")], cache_dir=tmp_path / "cache", progress=True)
     assert catalogue.artist_name(0) == "The Weeknd"
+    captured = capsys.readouterr()
+    assert "reading catalogue files" in captured.err and captured.out == ""
 
 
 def test_a_wrong_checksum_is_an_error_and_nothing_is_cached(served: tuple[_Server, Path], tmp_path: Path) -> None:
