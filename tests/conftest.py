@@ -27,7 +27,7 @@ FEATURE_DEFAULTS: dict[str, str] = {
 }
 
 # Header of each format, and the values a row gets unless the test says otherwise.
-FORMATS: dict[str, tuple[list[str], dict[str, str]]] = {
+FIXTURE_FORMATS: dict[str, tuple[list[str], dict[str, str]]] = {
     "seed": (
         [*FEATURE_DEFAULTS, "type", "id", "uri", "track_href", "analysis_url", "duration_ms", "time_signature",
          "track_name", "album_name", "short_album_name", "release_date", "album_id", "artist"],
@@ -101,7 +101,7 @@ class CsvWriter:
         self.folder = folder
 
     def write(self, file_name: str, fmt: str, rows: Sequence[Mapping[str, str]]) -> Path:
-        header, defaults = FORMATS[fmt]
+        header, defaults = FIXTURE_FORMATS[fmt]
         base = {**FEATURE_DEFAULTS, **defaults} if fmt not in ("charts2023",) else defaults
         path = self.folder / file_name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FEATURE_DEFAULTS, FORMATS, CsvWriter, track_id, tt_row
+from conftest import FEATURE_DEFAULTS, FIXTURE_FORMATS, CsvWriter, track_id, tt_row
 
 from recommender.catalogue import FEATURES
 from recommender.sources import load_catalogue
@@ -49,7 +49,7 @@ def test_bad_rows_are_rejected_with_their_line_and_reason(csvs: CsvWriter) -> No
 
 
 def test_line_numbers_count_quoted_multi_line_fields(csvs: CsvWriter) -> None:
-    header, defaults = FORMATS["tidytuesday"]
+    header, defaults = FIXTURE_FORMATS["tidytuesday"]
     values = {**FEATURE_DEFAULTS, **defaults}
 
     def line(n: int, title: str, artist: str = "A", **changes: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import FORMATS, CsvWriter, track_id
+from conftest import FIXTURE_FORMATS, CsvWriter, track_id
 
 from recommender.csvfile import normalise_header
 from recommender.formats import detect_format
@@ -29,13 +29,13 @@ from recommender.sources import CatalogueError, load_catalogue
     ],
 )
 def test_every_format_is_recognised_by_its_header(fixture_format: str, expected: str) -> None:
-    header, _ = FORMATS[fixture_format]
+    header, _ = FIXTURE_FORMATS[fixture_format]
     fmt = detect_format([normalise_header(h) for h in header])
     assert fmt is not None and fmt.name == expected
 
 
 def test_percent_suffix_and_bom_in_headers_are_tolerated() -> None:
-    header, _ = FORMATS["charts2023"]
+    header, _ = FIXTURE_FORMATS["charts2023"]
     upstream = ["\ufeff" + header[0]] + [h + "_%" if h in ("danceability", "energy") else h for h in header[1:]]
     fmt = detect_format([normalise_header(h) for h in upstream])
     assert fmt is not None and fmt.name == "most streamed songs 2023"
