@@ -52,6 +52,8 @@ _GUILD_EVENT_INTENTS = {
     "MESSAGE_REACTION_ADD": 1 << 10,
     "MESSAGE_REACTION_REMOVE": 1 << 10,
 }
+# Events whose data is the guild itself, so its id is "id" rather than "guild_id".
+_GUILD_EVENTS = {"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"}
 _DM_EVENT_INTENTS = {
     "MESSAGE_CREATE": 1 << 12,
     "MESSAGE_UPDATE": 1 << 12,
@@ -93,6 +95,8 @@ def _frame(op: int, data: Any, *, seq: int | None = None, event: str | None = No
 
 
 class FakeGateway:
+    """Serves the gateway of ``world``; ``received`` records every frame the client sent."""
+
     def __init__(self, world: DiscordWorld) -> None:
         self._world = world
         self._sessions: dict[int, _Session] = {}  # current session per shard id
@@ -212,11 +216,10 @@ class FakeGateway:
             except ConnectionError:
                 session.ws = None
 
-    def _route(self, data: Mapping[str, Any], shard_id: int | None) -> _Session:
+    def _route(self, guild_id: str | None, shard_id: int | None) -> _Session:
         if not self._sessions:
             raise RuntimeError("no gateway session: the client has not IDENTIFYed yet")
         if shard_id is None:
-            guild_id = data.get("guild_id")
             shard_count = next(iter(self._sessions.values())).shard_count
             shard_id = (int(guild_id) >> 22) % shard_count if guild_id is not None else 0
         session = self._sessions.get(shard_id)
@@ -232,8 +235,9 @@ class FakeGateway:
 
         An event sent while that shard is disconnected is delivered when the client resumes.
         """
-        session = self._route(data, shard_id)
-        needed = (_GUILD_EVENT_INTENTS if "guild_id" in data else _DM_EVENT_INTENTS).get(event, 0)
+        guild_id = data.get("id") if event in _GUILD_EVENTS else data.get("guild_id")
+        session = self._route(guild_id, shard_id)
+        needed = (_GUILD_EVENT_INTENTS if guild_id is not None else _DM_EVENT_INTENTS).get(event, 0)
         if needed and not session.intents & needed:
             _log.warning("fake Discord dropped %s: the client did not request intent bit %#x", event, needed)
             return False

@@ -54,6 +54,7 @@ class DiscordWorld:
         self.channel = self.channels[int(self.guild["channels"][0]["id"])]
 
     def add_user(self, username: str) -> dict[str, Any]:
+        """A new (human) user payload, known to GET /users/{id} and DM creation; not a guild member."""
         user = payloads.user(self.next_id(), username)
         self.users[int(user["id"])] = user
         return user
@@ -122,6 +123,7 @@ class DiscordWorld:
         channel: Mapping[str, Any] | None,
         message: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """Build an interaction and remember it, so the REST side accepts exactly one response to it."""
         user = user or self.user
         channel = channel or self.channel
         interaction_id = self.next_id()
