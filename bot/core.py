@@ -28,7 +28,7 @@ HELP_TEXT = (
     "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs that sound alike.\n"
     "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
 )
-ARM_NEAREST = "knn"
+
 
 
 class KpopCore:
