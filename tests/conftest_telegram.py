@@ -1,0 +1,51 @@
+"""pytest plugin with the fixtures for Telegram end-to-end tests (registered in tests/conftest.py).
+
+- ``fake_telegram``: a started :class:`~tests.fakes.telegram_api.FakeTelegram` on a random port.
+- ``telegram_app_builder``: an ``ApplicationBuilder`` already pointed at it; add handlers, build.
+- ``fail_on_error_logs``: fails the test on any ERROR log record (see tests/fakes/log_guard.py);
+  it yields the guard, whose ``allow(substring)`` accepts an expected record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.fakes.log_guard import ErrorLogGuard
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_app import AnyApplicationBuilder, application_builder
+
+_LOOPBACK = "127.0.0.1,localhost"
+
+
+@pytest.fixture
+async def fake_telegram(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
+    # httpx (PTB's transport) honours HTTP(S)_PROXY/ALL_PROXY: without NO_PROXY a proxy set in the
+    # environment would swallow every call to the fake. httpx reads these when a client is
+    # built, so this must happen before the Application is built.
+    for name in ("NO_PROXY", "no_proxy"):
+        current = os.environ.get(name)
+        monkeypatch.setenv(name, f"{current},{_LOOPBACK}" if current else _LOOPBACK)
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram_app_builder(fake_telegram: FakeTelegram) -> AnyApplicationBuilder:
+    return application_builder(fake_telegram)
+
+
+@pytest.fixture
+def fail_on_error_logs() -> Iterator[ErrorLogGuard]:
+    guard = ErrorLogGuard()
+    root = logging.getLogger()
+    root.addHandler(guard)
+    try:
+        yield guard
+    finally:
+        root.removeHandler(guard)
+    if guard.unexpected:
+        pytest.fail(f"ERROR records were logged:\n{guard.report()}", pytrace=False)
