@@ -19,13 +19,17 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_app import AnyApplicationBuilder, application_builder
 
 _LOOPBACK = "127.0.0.1,localhost"
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 
 @pytest.fixture
 async def fake_telegram(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegram]:
-    # httpx (PTB's transport) honours HTTP(S)_PROXY/ALL_PROXY: without NO_PROXY a proxy set in the
-    # environment would swallow every call to the fake. httpx reads these when a client is
-    # built, so this must happen before the Application is built.
+    # httpx (PTB's transport) honours HTTP(S)_PROXY/ALL_PROXY, which would swallow every call to
+    # the fake. Dropping them also keeps builds fast: httpx makes an SSL context per proxy. NO_PROXY
+    # covers proxies a test sets itself. httpx reads all of these when the Application is built.
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     for name in ("NO_PROXY", "no_proxy"):
         current = os.environ.get(name)
         monkeypatch.setenv(name, f"{current},{_LOOPBACK}" if current else _LOOPBACK)
