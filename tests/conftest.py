@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module."""
+"""Fixtures shared by every test module; platform fakes are plugins in tests/conftest_*.py."""
 
 from __future__ import annotations
 
@@ -7,22 +7,25 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.conftest_discord"]
+from tests.fakes.log_guard import ErrorLogGuard
+
+pytest_plugins = ["tests.conftest_discord", "tests.conftest_telegram"]
 
 
 @pytest.fixture
-def fail_on_error_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Fail the test when anything was logged at ERROR or above during its setup, run or teardown.
+def fail_on_error_logs() -> Iterator[ErrorLogGuard]:
+    """Fail the test when anything was logged at ERROR or above during it.
 
-    Chat libraries catch what a handler raises and only log it ("Ignoring exception in command tree"),
-    so a crashing handler would otherwise look like a bot that merely stayed silent.
+    Chat libraries catch what a handler raises and only log it ("Ignoring exception in command
+    tree", "No error handlers are registered"), so a crashing handler would otherwise look like a
+    bot that merely stayed silent. ``guard.allow(substring)`` accepts an expected record.
     """
-    yield
-    errors = [
-        record
-        for when in ("setup", "call", "teardown")
-        for record in caplog.get_records(when)
-        if record.levelno >= logging.ERROR
-    ]
-    if errors:
-        pytest.fail("ERROR logged during the test:\n" + "\n".join(f"{r.name}: {r.getMessage()}" for r in errors))
+    guard = ErrorLogGuard()
+    root = logging.getLogger()
+    root.addHandler(guard)
+    try:
+        yield guard
+    finally:
+        root.removeHandler(guard)
+    if guard.unexpected:
+        pytest.fail(f"ERROR records were logged:\n{guard.report()}", pytrace=False)

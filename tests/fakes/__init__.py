@@ -1,1 +1,1 @@
-"""Local fakes of the chat platforms, for end-to-end tests of the adapters with the real client libraries."""
+"""Local fakes of the chat platforms, served over real HTTP so the real client libraries talk to them."""
