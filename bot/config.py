@@ -50,13 +50,38 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="KPOP_LOG_LEVEL")
     log_format: str = Field(default="text", pattern="^(text|json)$", alias="KPOP_LOG_FORMAT")
 
-    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
-    telegram_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    owner_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="KPOP_OWNER_IDS")
 
-    @field_validator("sources", mode="before")
+    experiment: bool = Field(default=True, alias="KPOP_EXPERIMENT")
+    random_share: float = Field(default=0.5, ge=0.0, le=1.0, alias="KPOP_RANDOM_SHARE")
+    experiment_salt: str = Field(default="kpop-bot-ab-1", min_length=1, alias="KPOP_EXPERIMENT_SALT")
+
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
+    discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+
+    telegram_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_url: str | None = Field(default=None, pattern=r"^https?://", alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(default=None, alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_webhook_listen: str = Field(default="0.0.0.0", alias="TELEGRAM_WEBHOOK_LISTEN")
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="PORT")
+
+    @field_validator("sources", "owner_ids", mode="before")
     @classmethod
-    def _sources(cls, value: object) -> list[str]:
+    def _lists(cls, value: object) -> list[str]:
         return _split_list(value)
+
+    @field_validator("owner_ids")
+    @classmethod
+    def _owners(cls, value: list[str]) -> list[str]:
+        for owner in value:
+            platform, _, user = owner.partition(":")
+            if not platform or not user:
+                raise ValueError("each owner is platform:user_id, e.g. discord:1234,telegram:5678")
+        return value
+
+    def is_owner(self, platform: str, user_id: str) -> bool:
+        return f"{platform}:{user_id}" in self.owner_ids
 
     @field_validator("log_level")
     @classmethod

@@ -23,13 +23,16 @@ which CSV a song came from.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEATURES", "SONG_COLUMNS", "ARTIST_COLUMNS", "Rejection", "ImportReport", "Catalogue"]
+from recommender.normalize import text_key, title_key
+
+__all__ = ["FEATURES", "SONG_COLUMNS", "ARTIST_COLUMNS", "Rejection", "ImportReport", "Catalogue", "song_key"]
 
 #: The eleven Spotify audio features, in the order every matrix uses.
 FEATURES: tuple[str, ...] = (
@@ -136,3 +139,12 @@ class Catalogue:
             "korean_artists": korean_artists,
             "western_artists": len(self.artists) - korean_artists,
         }
+
+
+def song_key(spotify_id: str | None, title: str, artist: str) -> str:
+    """A song's identity that survives rebuilds: its Spotify id, else a hash of
+    its normalised title and artist (the same rule the importer merges on)."""
+    if spotify_id:
+        return spotify_id
+    digest = hashlib.sha1(f"{text_key(artist)}\x1f{title_key(title)}".encode()).hexdigest()[:20]
+    return f"t:{digest}"

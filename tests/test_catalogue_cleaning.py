@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FEATURE_DEFAULTS, FIXTURE_FORMATS, CsvWriter, track_id, tt_row
 
 from recommender.catalogue import FEATURES
 from recommender.sources import load_catalogue
+from tests.conftest_catalogue import FEATURE_DEFAULTS, FIXTURE_FORMATS, CsvWriter, track_id, tt_row
 
 
 def _reasons(report) -> list[tuple[int, str]]:

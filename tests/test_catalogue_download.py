@@ -11,10 +11,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import CsvWriter, track_id
 
 from recommender.download import download
 from recommender.sources import CatalogueError, default_sources, load_catalogue
+from tests.conftest_catalogue import CsvWriter, track_id
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -41,8 +41,14 @@ class _Server:
 
 
 @pytest.fixture
-def served(csvs: CsvWriter) -> Iterator[tuple[_Server, Path]]:
-    """A loopback HTTP server over a folder holding one small TidyTuesday-format file."""
+def served(csvs: CsvWriter, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[_Server, Path]]:
+    """A loopback HTTP server over a folder holding one small TidyTuesday-format file.
+
+    httpx honours proxy variables, which would route loopback calls away from the server.
+    """
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     path = csvs.write("songs.csv", "tidytuesday", [
         {"track_id": track_id(1), "track_name": "Blinding Lights", "track_artist": "The Weeknd"},
     ])

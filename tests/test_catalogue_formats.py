@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import FIXTURE_FORMATS, CsvWriter, track_id
 
 from recommender.csvfile import normalise_header
 from recommender.formats import detect_format
 from recommender.sources import CatalogueError, load_catalogue
+from tests.conftest_catalogue import FIXTURE_FORMATS, CsvWriter, track_id
 
 
 @pytest.mark.parametrize(

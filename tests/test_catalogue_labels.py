@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CsvWriter, track_id, tt_row
 
 from recommender.labels import ArtistEvidence, Occurrence, decide_korean, is_korean_genre, split_genres
 from recommender.sources import load_catalogue
+from tests.conftest_catalogue import CsvWriter, track_id, tt_row
 
 
 def _labels(catalogue) -> dict[str, list[bool]]:

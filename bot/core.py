@@ -1,0 +1,213 @@
+"""The bot's core: from a person's words to an answer, and from their votes to stored feedback.
+
+Every platform calls the same methods with a :class:`~bot.replies.Sender`;
+nothing here knows about Discord or Telegram. Answers come from the in-memory
+:class:`~bot.library.Library`; the database only records what was shown and
+what people thought of it, so a database fault costs a note, never an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.commands import parse
+from bot.config import Settings
+from bot.library import Library, to_ref
+from bot.ratelimit import RateLimiter
+from bot.replies import Answer, AnswerKind, ItemRef, Sender
+from bot.storage.history import History
+from recommender.normalize import clean_display
+
+__all__ = ["KpopCore", "HELP_TEXT"]
+
+log = logging.getLogger(__name__)
+
+HELP_TEXT = (
+    "I turn western music you love into K-pop you might like.\n"
+    "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs that sound alike.\n"
+    "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
+)
+
+
+
+class KpopCore:
+    """One instance serves every adapter; all public methods are safe to call concurrently."""
+
+    def __init__(self, library: Library, history: History, settings: Settings) -> None:
+        self.library = library
+        self.history = history
+        self.settings = settings
+        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+
+    # ----- entry points -------------------------------------------------------------------
+
+    async def handle_text(self, sender: Sender, text: str) -> Answer:
+        """Answer raw text: a ``/command`` or, when it is plain text, a query."""
+        command = parse(text)
+        if command.name in {"kpop", "query"}:
+            return await self.recommend(sender, command.arg)
+        if command.name == "help":
+            return self.help()
+        if command.name == "forget":
+            return await self.forget(sender)
+        if command.name == "more":
+            latest = await self._latest(sender)
+            if latest is None:
+                return Answer(AnswerKind.INFO, text="Ask me for a song or artist first, then for more.")
+            return await self.more(sender, latest)
+        return Answer(
+            AnswerKind.ERROR,
+            text=f"I don't know /{command.arg[:32]}. Try /kpop followed by a song or artist, or /help.",
+        )
+
+    def help(self) -> Answer:
+        return Answer(AnswerKind.HELP, text=HELP_TEXT)
+
+    async def recommend(self, sender: Sender, query: str) -> Answer:
+        """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss."""
+        limited = self._rate_limited(sender)
+        if limited:
+            return limited
+        query, notes = self._cap(query)
+        if not query:
+            return Answer(
+                AnswerKind.ERROR,
+                text="Tell me a song or an artist you like, for example /kpop Blinding Lights.",
+                notes=notes,
+            )
+        match = self.library.matcher.match(query)
+        if match.item is not None:
+            return await self._picks(sender, query, to_ref(match.item), 0, notes)
+        if match.suggestions:
+            return Answer(
+                AnswerKind.DID_YOU_MEAN,
+                query=query,
+                suggestions=tuple(to_ref(s) for s in match.suggestions),
+                text="I'm not sure which one you mean. Did you mean:",
+                notes=notes,
+            )
+        return Answer(
+            AnswerKind.NOT_FOUND,
+            query=query,
+            text="I couldn't find that song or artist in my catalogue. Check the spelling, or try an artist's name.",
+            notes=notes,
+        )
+
+    async def choose(self, sender: Sender, kind: str, item_id: int, query: str = "") -> Answer:
+        """Answer for a catalogue item picked from "did you mean" choices."""
+        limited = self._rate_limited(sender)
+        if limited:
+            return limited
+        try:
+            item = self.library.item(kind, item_id)
+        except (KeyError, IndexError, ValueError):
+            return Answer(AnswerKind.ERROR, text="That choice is no longer in my catalogue. Please ask again.")
+        return await self._picks(sender, query or item.label, item, 0, ())
+
+    async def more(self, sender: Sender, recommendation_id: int) -> Answer:
+        """The next picks after an earlier answer."""
+        limited = self._rate_limited(sender)
+        if limited:
+            return limited
+        shown = await self.history.get(recommendation_id)
+        if shown is None:
+            return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
+        try:
+            item = self.library.item(shown.match_kind, shown.match_id)
+        except (KeyError, IndexError, ValueError):
+            return Answer(AnswerKind.ERROR, text="My catalogue changed since that answer. Please ask again.")
+        return await self._picks(sender, shown.query, item, shown.page_offset + shown.pick_count, ())
+
+    async def vote(self, sender: Sender, recommendation_id: int, vote: int, pick_rank: int = 0) -> Answer:
+        """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
+        try:
+            await self.history.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+        except Exception:
+            log.exception("could not save a vote")
+            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
+        if vote == 0:
+            return Answer(AnswerKind.INFO, text="Vote removed.")
+        return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
+
+    async def vote_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
+        """A vote given as a reaction on a message; ``None`` when it is not one of our answers."""
+        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        if shown is None:
+            return None
+        return await self.vote(sender, shown.id, vote)
+
+    async def attach_message(self, recommendation_id: int, message_id: str) -> None:
+        """Remember the platform message an answer was sent as (for reactions on it)."""
+        try:
+            await self.history.attach_message(recommendation_id, message_id)
+        except Exception:
+            log.exception("could not remember the message of recommendation %s", recommendation_id)
+
+    async def forget(self, sender: Sender) -> Answer:
+        """Delete everything stored about ``sender`` and say how much went."""
+        try:
+            rows = await self.history.forget(sender.platform, sender.user_id)
+        except Exception:
+            log.exception("could not forget a user")
+            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
+        noun = "row" if rows == 1 else "rows"
+        return Answer(AnswerKind.INFO, text=f"Done: I deleted {rows} {noun} stored about you.")
+
+    def complete(self, prefix: str, limit: int = 25) -> list[ItemRef]:
+        """Autocomplete choices while someone types a query."""
+        prefix, _ = self._cap(prefix)
+        return [to_ref(i) for i in self.library.matcher.complete(prefix, limit=limit)]
+
+    # ----- helpers ------------------------------------------------------------------------
+
+    def _rate_limited(self, sender: Sender) -> Answer | None:
+        wait = self.limiter.allow((sender.platform, sender.user_id))
+        if not wait:
+            return None
+        return Answer(
+            AnswerKind.RATE_LIMITED,
+            text=f"That's a lot of requests! Please wait {max(1, round(wait))} s and try again.",
+        )
+
+    def _cap(self, query: str) -> tuple[str, tuple[str, ...]]:
+        query = clean_display(query)
+        limit = self.settings.query_max_chars
+        if len(query) <= limit:
+            return query, ()
+        return query[:limit].rstrip(), (f"I only read the first {limit} characters of that.",)
+
+    async def _latest(self, sender: Sender) -> int | None:
+        shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
+        return shown.id if shown else None
+
+    async def _picks(
+        self, sender: Sender, query: str, match: ItemRef, offset: int, notes: tuple[str, ...]
+    ) -> Answer:
+        count = self.settings.picks_per_answer
+        rec = self.library.recommender
+        finder = rec.for_song if match.kind == "song" else rec.for_artist
+        candidates = finder(match.id, count=count + 1, offset=offset)
+        has_more = len(candidates) > count
+        candidates = candidates[:count]
+        if not candidates:
+            text = "That's all I have for it." if offset else "I have no Korean picks for that yet."
+            return Answer(AnswerKind.INFO, query=query, match=match, text=text, notes=notes)
+        picks = self.library.to_picks(candidates, first_rank=offset + 1)
+        if match.korean:
+            notes = (*notes, "That one is already K-pop, so here is more that sounds like it.")
+        answer = Answer(AnswerKind.PICKS, query=query, match=match, picks=tuple(picks), notes=notes, has_more=has_more)
+        try:
+            rec_id = await self.history.record(
+                sender,
+                query=query,
+                match=match,
+                picks=picks,
+                song_keys=[self.library.song_key(p.song_id) for p in picks],
+                arm=ARM_NEAREST,
+                page_offset=offset,
+            )
+        except Exception:
+            log.exception("could not record an answer; answering without feedback buttons")
+            return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))
+        return replace(answer, recommendation_id=rec_id)

@@ -1,0 +1,29 @@
+"""The A/B test: which people get the recommender and which get random picks.
+
+Assignment is a salted hash of platform and user id, so a person stays in one
+arm across restarts, processes and platforms' reconnects without storing
+anything, and changing the salt starts a fresh experiment. The arm is stored
+with every recommendation, which is all the report needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+__all__ = ["ARM_RECOMMENDER", "ARM_RANDOM", "ARMS", "assign_arm"]
+
+ARM_RECOMMENDER = "knn"  # the recommender's arm; the name predates the hybrid ranker and stays for stored data
+ARM_RANDOM = "random"
+ARMS = (ARM_RECOMMENDER, ARM_RANDOM)
+
+
+def _unit_interval(salt: str, platform: str, user_id: str) -> float:
+    digest = hashlib.sha256(f"{salt}\x1f{platform}\x1f{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def assign_arm(platform: str, user_id: str, *, salt: str, random_share: float, enabled: bool = True) -> str:
+    """The arm of one person: ``random`` for a ``random_share`` of people, else ``knn``."""
+    if not enabled or random_share <= 0.0:
+        return ARM_RECOMMENDER
+    return ARM_RANDOM if _unit_interval(salt, platform, user_id) < random_share else ARM_RECOMMENDER

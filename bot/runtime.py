@@ -1,0 +1,84 @@
+"""Putting the pieces together: database, catalogue build, library and core.
+
+``open_core`` is what every command that answers people uses: it migrates the
+database, loads the active build (building one first if there is none) and
+hands back a ready :class:`~bot.core.KpopCore`, closing the database on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.core import KpopCore
+from bot.library import Library
+from bot.storage.catalogue_store import StoredBuild, load_build, save_build
+from bot.storage.engine import open_database
+from bot.storage.history import History
+from recommender.catalogue import ImportReport
+from recommender.neighbours import build_tables
+from recommender.sources import default_sources, load_catalogue
+
+__all__ = ["BuildOptions", "resolve_sources", "build_and_save", "open_core"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    sources: Sequence[str] = ()
+    scaling: str = "global"
+    k_songs: int = 50
+    k_artists: int = 50
+    progress: bool = False
+
+
+def resolve_sources(settings: Settings, given: Sequence[str] = ()) -> list[str]:
+    """Explicit sources win, then ``KPOP_SOURCES``, then the public default catalogue."""
+    if given:
+        return list(given)
+    if settings.sources:
+        return list(settings.sources)
+    return [source.url for source in default_sources()]
+
+
+async def build_and_save(
+    engine: AsyncEngine, settings: Settings, options: BuildOptions
+) -> tuple[StoredBuild, ImportReport]:
+    """Import, clean, build neighbour tables and store them as the active build.
+
+    The CPU-heavy steps run in a worker thread so a running bot keeps answering.
+    """
+    sources = resolve_sources(settings, options.sources)
+    cache_dir = settings.data_dir / "downloads"
+    catalogue, report = await asyncio.to_thread(
+        load_catalogue, sources, progress=options.progress, cache_dir=cache_dir
+    )
+    tables = await asyncio.to_thread(
+        build_tables, catalogue, options.scaling, options.k_songs, options.k_artists  # type: ignore[arg-type]
+    )
+    await save_build(engine, catalogue, tables, sources=sources, report=report)
+    stored = await load_build(engine)
+    assert stored is not None, "a build just saved must load"
+    return stored, report
+
+
+@asynccontextmanager
+async def open_core(settings: Settings, options: BuildOptions | None = None) -> AsyncIterator[KpopCore]:
+    """A ready core over the configured database; builds the catalogue on first run."""
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        stored = await load_build(engine)
+        if stored is None:
+            log.info("no catalogue built yet: building it now (first run)")
+            stored, _ = await build_and_save(engine, settings, options or BuildOptions())
+        library = await asyncio.to_thread(Library.from_build, stored)
+        yield KpopCore(library, History(engine), settings)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,190 @@
+"""Saving a built catalogue with its neighbour tables, and loading it at start.
+
+A build replaces the previous catalogue wholesale in one transaction, so a bot
+reading the database sees either the old build or the new one, never a mix.
+Loading reads whole tables into pandas/numpy: the bot answers from memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.models import Artist, ArtistNeighbour, Build, Song, SongNeighbour
+from recommender.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
+from recommender.neighbours import NeighbourTable, NeighbourTables
+
+__all__ = ["BuildInfo", "StoredBuild", "save_build", "load_build"]
+
+INSERT_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    id: int
+    created_at: datetime
+    scaling: str
+    sources: list[str]
+    counts: dict[str, int]
+    rejected: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StoredBuild:
+    info: BuildInfo
+    catalogue: Catalogue
+    tables: NeighbourTables
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int = INSERT_CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        conn.execute(table.insert(), list(chunk))
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _artist_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
+    a = catalogue.artists
+    return [
+        {
+            "id": int(i),
+            "name": str(name),
+            "korean": bool(korean),
+            "popularity": _none_if_nan(pop),
+            "genres": list(genres),
+            "aliases": list(aliases),
+        }
+        for i, name, korean, pop, genres, aliases in zip(
+            a.index, a["name"], a["korean"], a["popularity"], a["genres"], a["aliases"]
+        )
+    ]
+
+
+def _song_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
+    s = catalogue.songs
+    records = s[list(SONG_COLUMNS)].astype(object).where(s[list(SONG_COLUMNS)].notna(), None)
+    records.insert(0, "id", s.index.astype(int))
+    rows = records.to_dict("records")
+    for row in rows:
+        row["id"] = int(row["id"])
+        row["artist_id"] = int(row["artist_id"])
+        row["korean"] = bool(row["korean"])
+    return rows
+
+
+def _neighbour_rows(table: NeighbourTable, id_column: str) -> list[dict[str, Any]]:
+    valid = table.neighbours >= 0
+    query_ids, ranks = np.nonzero(valid)
+    return [
+        {id_column: int(q), "rank": int(r), "neighbour_id": int(n), "distance": float(d)}
+        for q, r, n, d in zip(query_ids, ranks, table.neighbours[valid], table.distances[valid])
+    ]
+
+
+async def save_build(
+    engine: AsyncEngine,
+    catalogue: Catalogue,
+    tables: NeighbourTables,
+    *,
+    sources: Sequence[str],
+    report: ImportReport,
+) -> int:
+    """Replace the stored catalogue with this build; returns the new build's id."""
+    artists = _artist_rows(catalogue)
+    songs = _song_rows(catalogue)
+    song_neighbours = _neighbour_rows(tables.songs, "song_id")
+    artist_neighbours = _neighbour_rows(tables.artists, "artist_id")
+
+    def replace(conn: Connection) -> int:
+        for model in (SongNeighbour, ArtistNeighbour, Song, Artist):
+            conn.execute(delete(model))
+        conn.execute(update(Build).values(active=False))
+        build_id = conn.execute(
+            Build.__table__.insert().returning(Build.id),
+            {
+                "scaling": tables.scaling,
+                "k_songs": int(tables.songs.neighbours.shape[1]),
+                "k_artists": int(tables.artists.neighbours.shape[1]),
+                "sources": list(sources),
+                "counts": catalogue.counts(),
+                "rejected": report.counts_by_reason(),
+                "active": True,
+            },
+        ).scalar_one()
+        _insert(conn, Artist.__table__, artists)
+        _insert(conn, Song.__table__, songs)
+        _insert(conn, SongNeighbour.__table__, song_neighbours)
+        _insert(conn, ArtistNeighbour.__table__, artist_neighbours)
+        return int(build_id)
+
+    async with engine.begin() as conn:
+        return await conn.run_sync(replace)
+
+
+def _read_table(conn: Connection, n_rows: int, model: type, id_column: str, k: int) -> NeighbourTable:
+    frame = pd.read_sql(select(model), conn)
+    neighbours = np.full((n_rows, k), -1, dtype=np.int32)
+    distances = np.full((n_rows, k), np.inf, dtype=np.float32)
+    rows = frame[id_column].to_numpy()
+    ranks = frame["rank"].to_numpy()
+    neighbours[rows, ranks] = frame["neighbour_id"].to_numpy()
+    distances[rows, ranks] = frame["distance"].to_numpy()
+    return NeighbourTable(neighbours=neighbours, distances=distances)
+
+
+async def load_build(engine: AsyncEngine) -> StoredBuild | None:
+    """The active build, or ``None`` when nothing has been built yet."""
+
+    def read(conn: Connection) -> StoredBuild | None:
+        build = conn.execute(
+            select(Build).where(Build.active.is_(True)).order_by(Build.id.desc())
+        ).scalars().first()
+        if build is None:
+            return None
+        artists = pd.read_sql(select(Artist).order_by(Artist.id), conn).set_index("id")
+        songs = pd.read_sql(select(Song).order_by(Song.id), conn).set_index("id")
+        artists.index.name = songs.index.name = None
+        artists["genres"] = artists["genres"].map(lambda v: tuple(v or ()))
+        artists["aliases"] = artists["aliases"].map(lambda v: tuple(v or ()))
+        artists["korean"] = artists["korean"].astype(bool)
+        songs["korean"] = songs["korean"].astype(bool)
+        songs["popularity"] = songs["popularity"].astype(float)
+        artists["popularity"] = artists["popularity"].astype(float)
+        songs["spotify_id"] = songs["spotify_id"].astype(object).where(songs["spotify_id"].notna(), None)
+        catalogue = Catalogue(
+            songs=songs[list(SONG_COLUMNS)].reset_index(drop=True),
+            artists=artists[list(ARTIST_COLUMNS)].reset_index(drop=True),
+        )
+        tables = NeighbourTables(
+            scaling=build.scaling,
+            songs=_read_table(conn, len(songs), SongNeighbour, "song_id", build.k_songs),
+            artists=_read_table(conn, len(artists), ArtistNeighbour, "artist_id", build.k_artists),
+        )
+        info = BuildInfo(
+            id=build.id,
+            created_at=build.created_at,
+            scaling=build.scaling,
+            sources=list(build.sources),
+            counts=dict(build.counts),
+            rejected=dict(build.rejected),
+        )
+        return StoredBuild(info=info, catalogue=catalogue, tables=tables)
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(read)
+

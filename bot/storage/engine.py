@@ -1,0 +1,93 @@
+"""Opening the database: engine settings per dialect and migrations on start.
+
+SQLite is the default (a file, created on first run), so its connections get the
+pragmas that make a small bot robust: WAL so readers never block the writer,
+a busy timeout so a briefly locked file waits instead of failing, and foreign
+keys switched on. Any other SQLAlchemy URL (PostgreSQL via asyncpg) is used as given.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+import migrations
+
+__all__ = ["create_engine", "migrate", "open_database", "alembic_config", "describe_url", "StorageError"]
+
+log = logging.getLogger(__name__)
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database could not be opened or migrated; the message is fit for the operator."""
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for logs and messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for ``url``; for a SQLite file, its directory is created first."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, pointing at the installed ``migrations`` package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    return cfg
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` through the real Alembic migrations."""
+
+    def upgrade(connection: Connection) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade)
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """Create the engine and migrate; failures become one clear :class:`StorageError`."""
+    def failure(exc: BaseException) -> StorageError:
+        return StorageError(f"could not open or migrate the database at {describe_url(url)}: {exc}")
+
+    try:
+        engine = create_engine(url)
+    except OSError as exc:
+        raise failure(exc) from exc
+    try:
+        await migrate(engine)
+    except Exception as exc:  # driver errors differ per dialect; the operator needs one message
+        await engine.dispose()
+        raise failure(exc) from exc
+    log.info("database ready at %s", describe_url(url))
+    return engine

@@ -1,0 +1,181 @@
+"""What the bot showed to whom, and what they thought of it.
+
+Every write is one short transaction. Votes are upserts keyed on
+(platform, user, recommendation, pick), so a replayed or repeated vote updates
+the one row instead of adding another, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.replies import ItemRef, Pick, Sender
+from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+
+__all__ = ["ShownAnswer", "History"]
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """A stored recommendation, enough to page on from it or to vote on it."""
+
+    id: int
+    platform: str
+    user_id: str
+    chat_id: str
+    query: str
+    match_kind: str
+    match_id: int
+    page_offset: int
+    arm: str
+    pick_count: int
+
+
+class History:
+    """Recommendations shown and feedback, over one async engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def record(
+        self,
+        sender: Sender,
+        *,
+        query: str,
+        match: ItemRef,
+        picks: Sequence[Pick],
+        song_keys: Sequence[str],
+        arm: str,
+        page_offset: int = 0,
+    ) -> int:
+        """Store an answer about to be shown; returns its id for buttons and votes."""
+        async with self.engine.begin() as conn:
+            rec_id = (
+                await conn.execute(
+                    Recommendation.__table__.insert().returning(Recommendation.id),
+                    {
+                        "platform": sender.platform,
+                        "user_id": sender.user_id,
+                        "chat_id": sender.chat_id,
+                        "query": query,
+                        "match_kind": match.kind,
+                        "match_id": match.id,
+                        "match_label": match.label,
+                        "page_offset": page_offset,
+                        "arm": arm,
+                        "created_at": utcnow(),
+                    },
+                )
+            ).scalar_one()
+            if picks:
+                await conn.execute(
+                    RecommendationPick.__table__.insert(),
+                    [
+                        {
+                            "recommendation_id": rec_id,
+                            "rank": p.rank,
+                            "song_key": key,
+                            "title": p.title,
+                            "artist": p.artist,
+                            "distance": p.distance,
+                        }
+                        for p, key in zip(picks, song_keys, strict=True)
+                    ],
+                )
+        return int(rec_id)
+
+    async def attach_message(self, recommendation_id: int, message_id: str) -> None:
+        """Remember which platform message shows a recommendation, for reactions on it."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(Recommendation).where(Recommendation.id == recommendation_id).values(message_id=message_id)
+            )
+
+    async def get(self, recommendation_id: int) -> ShownAnswer | None:
+        return await self._one(Recommendation.id == recommendation_id)
+
+    async def find_by_message(self, platform: str, chat_id: str, message_id: str) -> ShownAnswer | None:
+        return await self._one(
+            (Recommendation.platform == platform)
+            & (Recommendation.chat_id == chat_id)
+            & (Recommendation.message_id == message_id)
+        )
+
+    async def latest(self, platform: str, user_id: str, chat_id: str) -> ShownAnswer | None:
+        """The newest answer shown to this person in this chat (for a bare "more")."""
+        return await self._one(
+            (Recommendation.platform == platform)
+            & (Recommendation.user_id == user_id)
+            & (Recommendation.chat_id == chat_id)
+        )
+
+    async def _one(self, condition) -> ShownAnswer | None:  # type: ignore[no-untyped-def]
+        picks = (
+            select(func.count())
+            .where(RecommendationPick.recommendation_id == Recommendation.id)
+            .scalar_subquery()
+        )
+        stmt = select(Recommendation, picks).where(condition).order_by(Recommendation.id.desc()).limit(1)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return ShownAnswer(
+            id=m["id"],
+            platform=m["platform"],
+            user_id=m["user_id"],
+            chat_id=m["chat_id"],
+            query=m["query"],
+            match_kind=m["match_kind"],
+            match_id=m["match_id"],
+            page_offset=m["page_offset"],
+            arm=m["arm"],
+            pick_count=int(row[-1]),
+        )
+
+    async def vote(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> None:
+        """Set (``vote`` +1 or -1) or clear (0) one person's vote; idempotent."""
+        if vote not in (-1, 0, 1):
+            raise ValueError("vote must be -1, 0 or +1")
+        key = {
+            "platform": platform,
+            "user_id": user_id,
+            "recommendation_id": recommendation_id,
+            "pick_rank": pick_rank,
+        }
+        async with self.engine.begin() as conn:
+            if vote == 0:
+                await conn.execute(delete(Feedback).filter_by(**key))
+                return
+            now = utcnow()
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            stmt = dialect.insert(Feedback).values(**key, vote=vote, created_at=now, updated_at=now)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["platform", "user_id", "recommendation_id", "pick_rank"],
+                set_={"vote": vote, "updated_at": now},
+            )
+            await conn.execute(stmt)
+
+    async def forget(self, platform: str, user_id: str) -> int:
+        """Delete every row about one person; returns how many rows went."""
+        async with self.engine.begin() as conn:
+            own = select(Recommendation.id).where(
+                (Recommendation.platform == platform) & (Recommendation.user_id == user_id)
+            )
+            deleted = 0
+            for stmt in (
+                delete(Feedback).where((Feedback.platform == platform) & (Feedback.user_id == user_id)),
+                delete(Feedback).where(Feedback.recommendation_id.in_(own)),
+                delete(RecommendationPick).where(RecommendationPick.recommendation_id.in_(own)),
+                delete(Recommendation).where(
+                    (Recommendation.platform == platform) & (Recommendation.user_id == user_id)
+                ),
+            ):
+                deleted += (await conn.execute(stmt)).rowcount or 0
+        return deleted

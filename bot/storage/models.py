@@ -1,0 +1,175 @@
+"""SQLAlchemy 2 table models. The schema itself is created only by Alembic migrations.
+
+Two families of tables live here:
+
+* the catalogue of the active build (``builds``, ``artists``, ``songs`` and the
+  two neighbour tables), replaced wholesale by ``kpop-bot build`` and loaded
+  into memory at start;
+* what happened with people (``recommendations``, ``recommendation_picks``,
+  ``feedback``). These outlive rebuilds, so a pick is stored by its stable
+  ``song_key`` and display text rather than by a foreign key into ``songs``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from recommender.catalogue import FEATURES
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Build(Base):
+    """One run of ``kpop-bot build``: what went in and how the tables were made."""
+
+    __tablename__ = "builds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    scaling: Mapped[str] = mapped_column(String(16))
+    k_songs: Mapped[int] = mapped_column(Integer)
+    k_artists: Mapped[int] = mapped_column(Integer)
+    sources: Mapped[list] = mapped_column(JSON)
+    counts: Mapped[dict] = mapped_column(JSON)
+    rejected: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Artist(Base):
+    __tablename__ = "artists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text)
+    korean: Mapped[bool] = mapped_column(Boolean)
+    popularity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    genres: Mapped[list] = mapped_column(JSON)
+    aliases: Mapped[list] = mapped_column(JSON)
+
+
+class Song(Base):
+    __tablename__ = "songs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    spotify_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), index=True)
+    korean: Mapped[bool] = mapped_column(Boolean)
+    popularity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    danceability: Mapped[float] = mapped_column(Float)
+    energy: Mapped[float] = mapped_column(Float)
+    key: Mapped[float] = mapped_column(Float)
+    loudness: Mapped[float] = mapped_column(Float)
+    mode: Mapped[float] = mapped_column(Float)
+    speechiness: Mapped[float] = mapped_column(Float)
+    acousticness: Mapped[float] = mapped_column(Float)
+    instrumentalness: Mapped[float] = mapped_column(Float)
+    liveness: Mapped[float] = mapped_column(Float)
+    valence: Mapped[float] = mapped_column(Float)
+    tempo: Mapped[float] = mapped_column(Float)
+    sources: Mapped[str] = mapped_column(Text)
+
+
+assert all(hasattr(Song, f) for f in FEATURES), "Song must carry every audio feature"
+
+
+class SongNeighbour(Base):
+    """Row ``rank`` of the precomputed Korean neighbours of song ``song_id``."""
+
+    __tablename__ = "song_neighbours"
+
+    song_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    neighbour_id: Mapped[int] = mapped_column(Integer)
+    distance: Mapped[float] = mapped_column(Float)
+
+
+class ArtistNeighbour(Base):
+    """Row ``rank`` of the precomputed Korean neighbours of artist ``artist_id``."""
+
+    __tablename__ = "artist_neighbours"
+
+    artist_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    neighbour_id: Mapped[int] = mapped_column(Integer)
+    distance: Mapped[float] = mapped_column(Float)
+
+
+class Recommendation(Base):
+    """One answer shown to one person; feedback and "more" refer to it."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    query: Mapped[str] = mapped_column(Text)
+    match_kind: Mapped[str] = mapped_column(String(8))
+    match_id: Mapped[int] = mapped_column(Integer)
+    match_label: Mapped[str] = mapped_column(Text)
+    page_offset: Mapped[int] = mapped_column(Integer, default=0)
+    arm: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_recommendations_user", "platform", "user_id"),
+        Index("ix_recommendations_message", "platform", "chat_id", "message_id"),
+    )
+
+
+class RecommendationPick(Base):
+    __tablename__ = "recommendation_picks"
+
+    recommendation_id: Mapped[int] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    song_key: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    artist: Mapped[str] = mapped_column(Text)
+    distance: Mapped[float] = mapped_column(Float)
+
+
+class Feedback(Base):
+    """A person's vote on a shown answer (``pick_rank`` 0) or on one pick (1..n).
+
+    One row per (person, recommendation, pick): a second vote updates it.
+    """
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"))
+    pick_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
+    vote: Mapped[int] = mapped_column(SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "user_id", "recommendation_id", "pick_rank", name="uq_feedback_vote"),
+        Index("ix_feedback_user", "platform", "user_id"),
+    )
