@@ -68,16 +68,22 @@ class ImportReport:
     rejections: list[Rejection] = field(default_factory=list)
     merged: int = 0  # rows folded into an existing song (same id or same title and artist)
     rows_read: int = 0
+    # Whole-file and whole-import facts an operator should see: files skipped and
+    # why, values estimated rather than read, how labels were decided.
+    notes: list[str] = field(default_factory=list)
 
     def reject(self, source: str, line: int, reason: str) -> None:
         self.rejections.append(Rejection(source, line, reason))
 
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
     def summary_lines(self, max_lines_listed: int = 5) -> list[str]:
-        """One line per (source, reason): count and the first few line numbers."""
+        """The notes, then one line per (source, reason): count and the first few line numbers."""
         by_reason: dict[tuple[str, str], list[int]] = {}
         for r in self.rejections:
             by_reason.setdefault((r.source, r.reason), []).append(r.line)
-        out = []
+        out = list(self.notes)
         for (source, reason), lines in sorted(by_reason.items()):
             shown = ", ".join(str(n) for n in lines[:max_lines_listed])
             more = f" and {len(lines) - max_lines_listed} more" if len(lines) > max_lines_listed else ""

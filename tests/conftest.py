@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.fakes.log_guard import ErrorLogGuard
 
-pytest_plugins = ["tests.conftest_discord", "tests.conftest_telegram"]
+pytest_plugins = ["tests.conftest_discord", "tests.conftest_telegram", "tests.conftest_catalogue"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """The shared real data (``KPOP_SHARED_DATA``, default ``../shared/data``); skips when absent."""
+    path = Path(os.environ.get("KPOP_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.skip(f"real data directory {path} not found (set KPOP_SHARED_DATA to run realdata tests)")
+    return path
 
 
 @pytest.fixture
