@@ -52,7 +52,8 @@ class Recommender:
             )
         self._tables = tables
         self._artist_of = catalogue.songs["artist_id"].to_numpy(dtype=np.intp)
-        self._korean_ids = np.flatnonzero(catalogue.korean_mask)
+        self._korean = catalogue.korean_mask
+        self._korean_ids = np.flatnonzero(self._korean)
         self._raw = catalogue.features
         # Scaled vectors place an artist query's songs; the tables record the scaling used.
         self._scaled = scale_features(catalogue, tables.scaling)
@@ -116,7 +117,9 @@ class Recommender:
         # Neighbour artists in table order; within one artist, its songs nearest the query first.
         by_preference = np.lexsort((to_query, position))
         ids, position = ids[by_preference], position[by_preference]
-        keep = ~_isin(ids, exclude)
+        # A Korean artist's songs are Korean by the catalogue contract; the mask
+        # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
+        keep = self._korean[ids] & ~_isin(ids, exclude)
         ids, position = ids[keep], position[keep]
         order = _diversified(self._artist_of[ids], _isin(ids, later))
         query = self._features(self._artist_raw[artist_id])

@@ -203,3 +203,12 @@ def test_bad_ids_and_paging_are_clear_errors(catalogue: Catalogue, recommender: 
     other = energy_catalogue(ROWS[:4])
     with pytest.raises(ValueError, match="not built for this catalogue"):
         Recommender(catalogue, build_tables(other))
+
+
+def test_artist_query_never_shows_a_song_not_marked_korean() -> None:
+    base = artist_catalogue()
+    songs = base.songs.copy()
+    songs.loc[songs["title"] == "A near", "korean"] = False  # a row the importer got wrong
+    catalogue = Catalogue(songs=songs, artists=base.artists)
+    picks = Recommender(catalogue, build_tables(catalogue)).for_artist(0)
+    assert titles(catalogue, picks) == ["A far", "B near", "C only"]
