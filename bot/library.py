@@ -61,7 +61,7 @@ class Library:
                     title=str(row["title"]),
                     artist=self.catalogue.artist_name(int(row["artist_id"])),
                     spotify_id=row["spotify_id"] if isinstance(row["spotify_id"], str) else None,
-                    distance=float(cand.distance) if np.isfinite(cand.distance) else 0.0,
+                    distance=float(cand.distance) if np.isfinite(cand.distance) else None,
                     reason=cand.reason,
                 )
             )

@@ -30,7 +30,7 @@ def to_json(answer: Answer) -> dict[str, Any]:
                 "artist": p.artist,
                 "spotify_url": p.spotify_url,
                 "youtube_url": p.youtube_url,
-                "distance": round(p.distance, 4),
+                "distance": None if p.distance is None else round(p.distance, 4),
                 "reason": p.reason,
             }
             for p in answer.picks

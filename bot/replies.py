@@ -67,7 +67,7 @@ class Pick:
     title: str
     artist: str
     spotify_id: str | None
-    distance: float
+    distance: float | None  # audio distance that ranked it; None for a random pick
     reason: str
 
     @property

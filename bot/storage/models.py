@@ -149,7 +149,7 @@ class RecommendationPick(Base):
     song_key: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)
     artist: Mapped[str] = mapped_column(Text)
-    distance: Mapped[float] = mapped_column(Float)
+    distance: Mapped[float | None] = mapped_column(Float, nullable=True)  # None for random picks
 
 
 class Feedback(Base):

@@ -93,7 +93,7 @@ def upgrade() -> None:
     sa.Column('song_key', sa.String(length=64), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('artist', sa.Text(), nullable=False),
-    sa.Column('distance', sa.Float(), nullable=False),
+    sa.Column('distance', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['recommendation_id'], ['recommendations.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('recommendation_id', 'rank')
     )
