@@ -18,10 +18,11 @@ scores at least :data:`CONFIDENT_SCORE`, beats every other text by
 Otherwise the best texts scoring at least :data:`SUGGEST_SCORE` come back as
 "did you mean" suggestions. The thresholds were chosen on ~1,000 typo'd,
 truncated and padded queries (and 1,000 junk ones) against a 40,000-song
-catalogue built from the shared data: at 86/6, no query with one or two typos
-in a title got a wrong answer and no junk query got any answer, while about
-70% of the positive queries were answered and most of the rest had the right
-item among the suggestions. A lower bar (80, or no margin) started answering
+catalogue built from the shared data: at 86/6, no title with one or two typos
+got a wrong fuzzy answer (a typo that spells another real title is answered as
+that title, exactly) and no junk query got any answer, while about 70% of the
+positive queries were answered and most of the rest had the right item among
+the suggestions. A lower bar (80, or no margin) started answering
 junk ("nezal" -> "EZA").
 
 Shared titles. Among songs sharing a title, an artist named in the query decides;
