@@ -32,6 +32,9 @@ def random_features(n: int, rng: np.random.Generator) -> np.ndarray:
 def make_catalogue(
     rows: Iterable[Row],
     features: np.ndarray | Sequence[Mapping[str, float]] | None = None,
+    *,
+    aliases: Mapping[str, Sequence[str]] | None = None,
+    genres: Mapping[str, Sequence[str]] | None = None,
     seed: int = 0,
 ) -> Catalogue:
     """A catalogue with one song per row; artists are numbered in order of first appearance.
@@ -39,7 +42,8 @@ def make_catalogue(
     ``features`` is an (n, 11) array in FEATURES order, or one mapping per row
     giving some features by name (the rest random), or None for all random
     (seeded by ``seed``). An artist's ``korean`` flag is taken from its rows,
-    which must agree.
+    which must agree; its popularity is that of its most popular song (NaN when
+    none is known). ``aliases`` and ``genres`` are keyed by artist name.
     """
     rows = list(rows)
     rng = np.random.default_rng(seed)
@@ -73,13 +77,16 @@ def make_catalogue(
             "sources": ["test"] * len(rows),
         }
     )
+    aliases = aliases or {}
+    genres = genres or {}
+    popularity = songs.groupby("artist_id")["popularity"].max().reindex(range(len(artist_ids)))
     artists = pd.DataFrame(
         {
             "name": list(artist_ids),
             "korean": np.array([artist_korean[a] for a in artist_ids], dtype=bool),
-            "popularity": np.full(len(artist_ids), np.nan),
-            "genres": [()] * len(artist_ids),
-            "aliases": [()] * len(artist_ids),
+            "popularity": popularity.to_numpy(dtype=np.float64),
+            "genres": [tuple(genres.get(a, ())) for a in artist_ids],
+            "aliases": [tuple(aliases.get(a, ())) for a in artist_ids],
         }
     )
     return Catalogue(songs=songs, artists=artists)
