@@ -56,6 +56,8 @@ async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_recommend(settings: Settings, args: argparse.Namespace) -> int:
+    # a script asks the recommender, never the A/B test's random arm
+    settings = settings.model_copy(update={"experiment": False})
     async with open_core(settings, _build_options(args)) as core:
         sender = Sender(platform="cli", user_id="cli", chat_id="cli")
         answer = await core.recommend(sender, args.query)

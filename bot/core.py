@@ -9,10 +9,15 @@ what people thought of it, so a database fault costs a note, never an answer.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
+
+import numpy as np
 
 from bot.commands import parse
 from bot.config import Settings
+from bot.experiment import ARM_RANDOM, assign_arm
+from bot.feedback import SinkPolicy
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
@@ -22,6 +27,7 @@ from recommender.normalize import clean_display
 __all__ = ["KpopCore", "HELP_TEXT"]
 
 log = logging.getLogger(__name__)
+SINK_REFRESH_SECONDS = 30.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
@@ -39,6 +45,9 @@ class KpopCore:
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.sink_policy = SinkPolicy()
+        self._sunk_keys: frozenset[str] = frozenset()
+        self._sunk_read_at = -SINK_REFRESH_SECONDS
 
     # ----- entry points -------------------------------------------------------------------
 
@@ -126,6 +135,7 @@ class KpopCore:
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
+        self._sunk_read_at = -SINK_REFRESH_SECONDS  # this vote may sink a song: re-read on the next answer
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
@@ -181,18 +191,56 @@ class KpopCore:
         shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
         return shown.id if shown else None
 
+    async def _sunk(self) -> frozenset[str]:
+        """Songs sunk for everyone, re-read from the database at most every ``SINK_REFRESH_SECONDS``."""
+        now = time.monotonic()
+        if now - self._sunk_read_at < SINK_REFRESH_SECONDS:
+            return self._sunk_keys
+        self._sunk_read_at = now  # also on failure: a sick database is not asked on every message
+        try:
+            self._sunk_keys = self.sink_policy.sunk(await self.history.song_votes())
+        except Exception:
+            log.warning("could not read song votes; keeping the previous list", exc_info=True)
+        return self._sunk_keys
+
+    async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
+        """(never show, show last) song ids for this person; empty when the database is unreachable."""
+        try:
+            seen, disliked = await self.history.seen_and_disliked(sender.platform, sender.user_id)
+        except Exception:
+            log.warning("could not read a person's history; answering without it", exc_info=True)
+            seen, disliked = set(), set()
+        library = self.library
+        return library.song_ids(disliked), library.song_ids(seen) | library.song_ids(await self._sunk())
+
+    def arm(self, sender: Sender) -> str:
+        """The A/B arm of this person (see :mod:`bot.experiment`)."""
+        s = self.settings
+        return assign_arm(
+            sender.platform, sender.user_id, salt=s.experiment_salt, random_share=s.random_share, enabled=s.experiment
+        )
+
     async def _picks(
         self, sender: Sender, query: str, match: ItemRef, offset: int, notes: tuple[str, ...]
     ) -> Answer:
+        """Picks for ``match``; ``offset`` only numbers them (unseen songs come first anyway)."""
         count = self.settings.picks_per_answer
+        arm = self.arm(sender)
+        exclude, later = await self._exclusions(sender)
         rec = self.library.recommender
-        finder = rec.for_song if match.kind == "song" else rec.for_artist
-        candidates = finder(match.id, count=count + 1, offset=offset)
-        has_more = len(candidates) > count
-        candidates = candidates[:count]
+        if arm == ARM_RANDOM:
+            candidates = rec.random(
+                np.random.default_rng(), count=count, exclude=exclude | later, query=(match.kind, match.id)
+            )
+            has_more = True
+        else:
+            finder = rec.for_song if match.kind == "song" else rec.for_artist
+            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later)
+            has_more = len(candidates) > count
+            candidates = candidates[:count]
         if not candidates:
-            text = "That's all I have for it." if offset else "I have no Korean picks for that yet."
-            return Answer(AnswerKind.INFO, query=query, match=match, text=text, notes=notes)
+            return Answer(AnswerKind.INFO, query=query, match=match, text="I have no more Korean picks for that.",
+                          notes=notes)
         picks = self.library.to_picks(candidates, first_rank=offset + 1)
         if match.korean:
             notes = (*notes, "That one is already K-pop, so here is more that sounds like it.")
@@ -204,7 +252,7 @@ class KpopCore:
                 match=match,
                 picks=picks,
                 song_keys=[self.library.song_key(p.song_id) for p in picks],
-                arm=ARM_NEAREST,
+                arm=arm,
                 page_offset=offset,
             )
         except Exception:

@@ -6,7 +6,8 @@ coming when the database is slow or gone; only history and feedback need it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +32,17 @@ class Library:
     tables: NeighbourTables
     matcher: Matcher
     recommender: Recommender
+    _keys: list[str] = field(init=False, repr=False)
+    _ids_by_key: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        songs = self.catalogue.songs
+        names = self.catalogue.artists["name"].to_numpy()[songs["artist_id"].to_numpy()]
+        self._keys = [
+            song_key(sid if isinstance(sid, str) else None, title, name)
+            for sid, title, name in zip(songs["spotify_id"], songs["title"], names)
+        ]
+        self._ids_by_key = {key: i for i, key in enumerate(self._keys)}
 
     @classmethod
     def from_build(cls, build: StoredBuild) -> "Library":
@@ -46,8 +58,12 @@ class Library:
         return to_ref(self.matcher.item(kind, item_id))
 
     def song_key(self, song_id: int) -> str:
-        row = self.catalogue.songs.loc[song_id]
-        return song_key(row["spotify_id"], row["title"], self.catalogue.artist_name(int(row["artist_id"])))
+        """The song's identity in stored history (it outlives rebuilds, unlike ``song_id``)."""
+        return self._keys[song_id]
+
+    def song_ids(self, keys: Iterable[str]) -> set[int]:
+        """Song ids of stored song keys; keys of songs no longer in the catalogue are skipped."""
+        return {self._ids_by_key[k] for k in keys if k in self._ids_by_key}
 
     def to_picks(self, candidates: list[Candidate], first_rank: int) -> list[Pick]:
         songs = self.catalogue.songs

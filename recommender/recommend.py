@@ -132,19 +132,37 @@ class Recommender:
             for i in self._page(order, ids, count, offset)
         ]
 
-    def random(self, rng: np.random.Generator, *, count: int = 3, exclude: Collection[int] = ()) -> list[Candidate]:
+    def random(
+        self,
+        rng: np.random.Generator,
+        *,
+        count: int = 3,
+        exclude: Collection[int] = (),
+        query: tuple[str, int] | None = None,
+    ) -> list[Candidate]:
         """Uniformly random Korean songs from distinct artists: the A/B test's control arm.
 
         Songs are drawn one after another, each uniform over the songs whose
         artist is not drawn yet, so the arm differs from the recommender only
-        in ignoring the query.
+        in ignoring the query. With a ``query`` (``("song", id)`` or
+        ``("artist", id)``) each pick's reason describes what it truly shares
+        with the query, as the recommender's do, so people cannot tell the arms
+        apart by their wording; without one the reason says it is random.
         """
         _check_paging(count, 0)
         pool = self._korean_ids[~_isin(self._korean_ids, exclude)]
         shuffled = rng.permutation(pool)
         _, first_of_artist = np.unique(self._artist_of[shuffled], return_index=True)
         chosen = shuffled[np.sort(first_of_artist)[:count]]
-        return [Candidate(int(song_id), math.nan, RANDOM_REASON) for song_id in chosen]
+        if query is None:
+            return [Candidate(int(song_id), math.nan, RANDOM_REASON) for song_id in chosen]
+        kind, item_id = query
+        raw = self._raw[item_id] if kind == "song" else self._artist_raw[item_id]
+        features = self._features(raw)
+        return [
+            Candidate(int(song_id), math.nan, explain(features, self._features(self._raw[song_id])))
+            for song_id in chosen
+        ]
 
     def _page(self, order: np.ndarray, ids: np.ndarray, count: int, offset: int) -> list[int]:
         """Positions shown for this page: the ``count`` at ``offset``, one per artist.

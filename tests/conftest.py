@@ -11,7 +11,12 @@ import pytest
 
 from tests.fakes.log_guard import ErrorLogGuard
 
-pytest_plugins = ["tests.conftest_discord", "tests.conftest_telegram", "tests.conftest_catalogue"]
+pytest_plugins = [
+    "tests.conftest_catalogue",
+    "tests.conftest_core",
+    "tests.conftest_discord",
+    "tests.conftest_telegram",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

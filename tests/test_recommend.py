@@ -193,6 +193,18 @@ def test_random_arm_draws_distinct_korean_artists_reproducibly(catalogue: Catalo
     assert not a_songs & {p.song_id for p in recommender.random(np.random.default_rng(3), count=5, exclude=a_songs)}
 
 
+def test_random_picks_for_a_query_explain_like_real_ones(catalogue: Catalogue, recommender: Recommender) -> None:
+    """Blinding: a random pick's reason is the true comparison with the query, worded as the recommender's."""
+    query = song_id(catalogue, "query")
+    blind = recommender.random(np.random.default_rng(7), count=4, query=("song", query))
+    plain = recommender.random(np.random.default_rng(7), count=4)
+    assert [p.song_id for p in blind] == [p.song_id for p in plain]  # the query does not steer the draw
+    features = catalogue.features
+    for pick in blind:
+        expected = explain(dict(zip(FEATURES, features[query])), dict(zip(FEATURES, features[pick.song_id])))
+        assert pick.reason == expected != RANDOM_REASON
+
+
 def test_bad_ids_and_paging_are_clear_errors(catalogue: Catalogue, recommender: Recommender) -> None:
     with pytest.raises(ValueError, match="unknown song id 99"):
         recommender.for_song(99)

@@ -88,11 +88,12 @@ def _song_rows(catalogue: Catalogue) -> list[dict[str, Any]]:
 
 
 def _neighbour_rows(table: NeighbourTable, id_column: str) -> list[dict[str, Any]]:
-    valid = table.neighbours >= 0
-    query_ids, ranks = np.nonzero(valid)
+    """One row per query: its neighbour ids and distances packed as little-endian arrays."""
+    ids = table.neighbours.astype("<i4", copy=False)
+    distances = table.distances.astype("<f4", copy=False)
     return [
-        {id_column: int(q), "rank": int(r), "neighbour_id": int(n), "distance": float(d)}
-        for q, r, n, d in zip(query_ids, ranks, table.neighbours[valid], table.distances[valid])
+        {id_column: row, "neighbour_ids": ids[row].tobytes(), "distances": distances[row].tobytes()}
+        for row in range(ids.shape[0])
     ]
 
 
@@ -137,13 +138,13 @@ async def save_build(
 
 
 def _read_table(conn: Connection, n_rows: int, model: type, id_column: str, k: int) -> NeighbourTable:
-    frame = pd.read_sql(select(model), conn)
     neighbours = np.full((n_rows, k), -1, dtype=np.int32)
     distances = np.full((n_rows, k), np.inf, dtype=np.float32)
-    rows = frame[id_column].to_numpy()
-    ranks = frame["rank"].to_numpy()
-    neighbours[rows, ranks] = frame["neighbour_id"].to_numpy()
-    distances[rows, ranks] = frame["distance"].to_numpy()
+    for row_id, packed_ids, packed_distances in conn.execute(
+        select(getattr(model, id_column), model.neighbour_ids, model.distances)
+    ):
+        neighbours[row_id] = np.frombuffer(packed_ids, dtype="<i4")
+        distances[row_id] = np.frombuffer(packed_distances, dtype="<f4")
     return NeighbourTable(neighbours=neighbours, distances=distances)
 
 
@@ -152,8 +153,8 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
 
     def read(conn: Connection) -> StoredBuild | None:
         build = conn.execute(
-            select(Build).where(Build.active.is_(True)).order_by(Build.id.desc())
-        ).scalars().first()
+            select(Build.__table__).where(Build.active.is_(True)).order_by(Build.id.desc())
+        ).mappings().first()
         if build is None:
             return None
         artists = pd.read_sql(select(Artist).order_by(Artist.id), conn).set_index("id")
@@ -171,17 +172,17 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
             artists=artists[list(ARTIST_COLUMNS)].reset_index(drop=True),
         )
         tables = NeighbourTables(
-            scaling=build.scaling,
-            songs=_read_table(conn, len(songs), SongNeighbour, "song_id", build.k_songs),
-            artists=_read_table(conn, len(artists), ArtistNeighbour, "artist_id", build.k_artists),
+            scaling=build['scaling'],
+            songs=_read_table(conn, len(songs), SongNeighbour, "song_id", build['k_songs']),
+            artists=_read_table(conn, len(artists), ArtistNeighbour, "artist_id", build['k_artists']),
         )
         info = BuildInfo(
-            id=build.id,
-            created_at=build.created_at,
-            scaling=build.scaling,
-            sources=list(build.sources),
-            counts=dict(build.counts),
-            rejected=dict(build.rejected),
+            id=build['id'],
+            created_at=build['created_at'],
+            scaling=build['scaling'],
+            sources=list(build['sources']),
+            counts=dict(build['counts']),
+            rejected=dict(build['rejected']),
         )
         return StoredBuild(info=info, catalogue=catalogue, tables=tables)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
 
@@ -162,6 +163,44 @@ class History:
             )
             await conn.execute(stmt)
 
+    async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
+        """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
+        rec, pick = Recommendation.__table__, RecommendationPick.__table__
+        shown = (
+            select(pick.c.song_key)
+            .join(rec, rec.c.id == pick.c.recommendation_id)
+            .where(rec.c.platform == platform, rec.c.user_id == user_id)
+            .distinct()
+        )
+        disliked = (
+            select(pick.c.song_key)
+            .join(Feedback, _votes_on_pick(pick))
+            .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
+            .distinct()
+        )
+        async with self.engine.connect() as conn:
+            seen = set((await conn.execute(shown)).scalars())
+            down = set((await conn.execute(disliked)).scalars())
+        return seen, down
+
+    async def song_votes(self) -> dict[str, SongVotes]:
+        """For every voted song, how many distinct people voted it up and down."""
+        pick = RecommendationPick.__table__
+        per_person = (
+            select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote)
+            .join(Feedback, _votes_on_pick(pick))
+            .distinct()
+            .subquery()
+        )
+        stmt = select(per_person.c.song_key, per_person.c.vote, func.count()).group_by(
+            per_person.c.song_key, per_person.c.vote
+        )
+        counts: dict[str, dict[int, int]] = {}
+        async with self.engine.connect() as conn:
+            for key, vote, n in await conn.execute(stmt):
+                counts.setdefault(key, {})[vote] = n
+        return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
+
     async def forget(self, platform: str, user_id: str) -> int:
         """Delete every row about one person; returns how many rows went."""
         async with self.engine.begin() as conn:
@@ -179,3 +218,11 @@ class History:
             ):
                 deleted += (await conn.execute(stmt)).rowcount or 0
         return deleted
+
+
+def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
+    """Join condition: a vote on this pick itself, or on the whole answer that showed it."""
+    return and_(
+        Feedback.recommendation_id == pick.c.recommendation_id,
+        or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
+    )

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -94,25 +95,28 @@ assert all(hasattr(Song, f) for f in FEATURES), "Song must carry every audio fea
 
 
 class SongNeighbour(Base):
-    """Row ``rank`` of the precomputed Korean neighbours of song ``song_id``."""
+    """The precomputed Korean neighbours of one song, nearest first.
+
+    One row per song with the ids and distances packed as little-endian int32
+    and float32 arrays: the tables are only ever read whole at start, and a row
+    per (song, rank) made build and start-up 20 times slower for nothing.
+    """
 
     __tablename__ = "song_neighbours"
 
     song_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    neighbour_id: Mapped[int] = mapped_column(Integer)
-    distance: Mapped[float] = mapped_column(Float)
+    neighbour_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    distances: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ArtistNeighbour(Base):
-    """Row ``rank`` of the precomputed Korean neighbours of artist ``artist_id``."""
+    """The precomputed Korean neighbours of one artist, packed as in :class:`SongNeighbour`."""
 
     __tablename__ = "artist_neighbours"
 
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
-    neighbour_id: Mapped[int] = mapped_column(Integer)
-    distance: Mapped[float] = mapped_column(Float)
+    neighbour_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    distances: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Recommendation(Base):

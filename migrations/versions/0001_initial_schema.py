@@ -19,10 +19,9 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     op.create_table('artist_neighbours',
     sa.Column('artist_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('rank', sa.SmallInteger(), autoincrement=False, nullable=False),
-    sa.Column('neighbour_id', sa.Integer(), nullable=False),
-    sa.Column('distance', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('artist_id', 'rank')
+    sa.Column('neighbour_ids', sa.LargeBinary(), nullable=False),
+    sa.Column('distances', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('artist_id')
     )
     op.create_table('artists',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
@@ -66,10 +65,9 @@ def upgrade() -> None:
 
     op.create_table('song_neighbours',
     sa.Column('song_id', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('rank', sa.SmallInteger(), autoincrement=False, nullable=False),
-    sa.Column('neighbour_id', sa.Integer(), nullable=False),
-    sa.Column('distance', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('song_id', 'rank')
+    sa.Column('neighbour_ids', sa.LargeBinary(), nullable=False),
+    sa.Column('distances', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('song_id')
     )
     op.create_table('feedback',
     sa.Column('id', sa.Integer(), nullable=False),
