@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from bot.config import ConfigError, Settings, load_settings
 from bot.render import to_json, to_text
 from bot.replies import Sender
-from bot.runtime import BuildOptions, build_and_save, open_core
+from bot.runtime import BuildOptions, build_and_save, open_core, platform_services, serve_until_stopped
 from bot.storage.engine import StorageError, describe_url, open_database
 from recommender.features import SCALINGS
 from recommender.sources import CatalogueError
@@ -77,10 +77,13 @@ async def _cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.discord_token is None and settings.telegram_token is None:
+    services = platform_services(settings)
+    if not services:
         print("no DISCORD_TOKEN or TELEGRAM_BOT_TOKEN set: starting the terminal chat", file=sys.stderr)
         return await _cmd_chat(settings, args)
-    raise ConfigError("the Discord and Telegram adapters are not part of this version yet")
+    async with open_core(settings, _build_options(args)) as core:
+        await serve_until_stopped(core, settings, services)
+    return 0
 
 
 async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:

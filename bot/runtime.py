@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -25,7 +26,15 @@ from recommender.catalogue import ImportReport
 from recommender.neighbours import build_tables
 from recommender.sources import default_sources, load_catalogue
 
-__all__ = ["BuildOptions", "resolve_sources", "build_and_save", "open_core"]
+__all__ = [
+    "BuildOptions",
+    "resolve_sources",
+    "build_and_save",
+    "open_core",
+    "Service",
+    "platform_services",
+    "serve_until_stopped",
+]
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +91,43 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
         yield KpopCore(library, History(engine), settings)
     finally:
         await engine.dispose()
+
+
+#: A platform adapter's entry point: serve until ``stop`` is set, then shut down gracefully.
+Service = Callable[[KpopCore, Settings, asyncio.Event], Awaitable[None]]
+
+
+def platform_services(settings: Settings) -> dict[str, Service]:
+    """The adapters whose token is configured (imported only when needed)."""
+    services: dict[str, Service] = {}
+    if settings.discord_token is not None:
+        from adapters.discord import serve as serve_discord
+
+        services["discord"] = serve_discord
+    if settings.telegram_token is not None:
+        from adapters.telegram import serve as serve_telegram
+
+        services["telegram"] = serve_telegram
+    return services
+
+
+async def serve_until_stopped(core: KpopCore, settings: Settings, services: dict[str, Service]) -> None:
+    """Run every adapter on one core until SIGTERM or SIGINT, then let each finish its work.
+
+    A Procfile worker gets SIGTERM on deploys and restarts; each adapter then
+    stops taking new events, finishes the ones in flight and returns, and the
+    database closes after all of them. If one adapter fails, the others are
+    stopped and the error propagates (the process manager restarts the worker).
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with asyncio.TaskGroup() as group:
+            for name, serve in services.items():
+                log.info("starting the %s adapter", name)
+                group.create_task(serve(core, settings, stop), name=f"adapter-{name}")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
