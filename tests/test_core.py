@@ -121,6 +121,26 @@ async def test_reactions_find_their_answer_by_message(core: KpopCore) -> None:
     assert await count(core, Feedback) == 1
 
 
+async def test_a_retracted_reaction_clears_only_the_vote_it_gave(core: KpopCore) -> None:
+    answer = await core.recommend(ALICE, "Perfect")
+    assert answer.recommendation_id is not None
+    await core.attach_message(answer.recommendation_id, "msg-7")
+
+    async def votes() -> list[int]:
+        async with core.history.engine.connect() as conn:
+            return list((await conn.execute(select(Feedback.vote))).scalars())
+
+    await core.vote_on_message(BOB, "msg-7", 1)
+    await core.vote_on_message(BOB, "msg-7", -1)  # switched to 👎 while the 👍 is still there
+    kept = await core.retract_on_message(BOB, "msg-7", 1)  # ... then took the 👍 away
+    assert kept is not None and kept.text == "Your vote stays as it was."
+    assert await votes() == [-1]
+    removed = await core.retract_on_message(BOB, "msg-7", -1)
+    assert removed is not None and removed.text == "Vote removed."
+    assert await votes() == []
+    assert await core.retract_on_message(BOB, "not-ours", -1) is None
+
+
 async def test_a_disliked_pick_never_comes_back_and_seen_ones_come_last(core: KpopCore) -> None:
     first = await core.recommend(ALICE, "Bad Guy")
     assert first.recommendation_id is not None

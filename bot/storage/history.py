@@ -163,6 +163,23 @@ class History:
             )
             await conn.execute(stmt)
 
+    async def retract(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> bool:
+        """Clear one person's vote only while it is still ``vote``; True when a row went.
+
+        One conditional delete, so it cannot undo a newer vote that replaced this one.
+        """
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                delete(Feedback).filter_by(
+                    platform=platform,
+                    user_id=user_id,
+                    recommendation_id=recommendation_id,
+                    pick_rank=pick_rank,
+                    vote=vote,
+                )
+            )
+        return bool(result.rowcount)
+
     async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
         """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
         rec, pick = Recommendation.__table__, RecommendationPick.__table__
