@@ -13,7 +13,9 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot import report
 from bot.config import ConfigError, Settings, load_settings
 from bot.render import to_json, to_text
 from bot.replies import Sender
@@ -86,6 +88,19 @@ async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        summary = await report.collect(engine)
+    finally:
+        await engine.dispose()
+    print(report.to_text(summary))
+    if args.plot:
+        report.plot(summary, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
 async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     engine = await open_database(settings.resolved_database_url)
     await engine.dispose()
@@ -115,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true", help="print one JSON object")
     with_build_options(sub.add_parser("chat", help="chat with the bot in this terminal"))
     with_build_options(sub.add_parser("run", help="run every adapter whose token is set (else the terminal)"))
+    rep = sub.add_parser("report", help="the A/B test per arm: votes, thumbs-up rate with intervals, significance")
+    rep.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the rates and their trend")
     sub.add_parser("migrate", help="create or upgrade the database schema")
     return parser
 
@@ -124,6 +141,7 @@ COMMANDS = {
     "recommend": _cmd_recommend,
     "chat": _cmd_chat,
     "run": _cmd_run,
+    "report": _cmd_report,
     "migrate": _cmd_migrate,
 }
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from bot import report
 from bot.commands import parse
 from bot.config import Settings
 from bot.experiment import ARM_RANDOM, assign_arm
@@ -60,6 +61,8 @@ class KpopCore:
             return self.help()
         if command.name == "forget":
             return await self.forget(sender)
+        if command.name == "stats":
+            return await self.stats(sender)
         if command.name == "more":
             latest = await self._latest(sender)
             if latest is None:
@@ -183,6 +186,17 @@ class KpopCore:
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
         noun = "row" if rows == 1 else "rows"
         return Answer(AnswerKind.INFO, text=f"Done: I deleted {rows} {noun} stored about you.")
+
+    async def stats(self, sender: Sender) -> Answer:
+        """The A/B test's summary, for the bot's owners only (``KPOP_OWNER_IDS``)."""
+        if not self.settings.is_owner(sender.platform, sender.user_id):
+            return Answer(AnswerKind.ERROR, text="Sorry, only the bot's owners can see its statistics.")
+        try:
+            summary = report.to_text(await report.collect(self.history.engine))
+        except Exception:
+            log.exception("could not compute the experiment's statistics")
+            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't read the statistics just now.")
+        return Answer(AnswerKind.INFO, text=summary)
 
     def complete(self, prefix: str, limit: int = 25) -> list[ItemRef]:
         """Autocomplete choices while someone types a query."""
