@@ -3,9 +3,10 @@
 Modules, one concern each: ``client`` (the bot: intents, sharding, command sync), ``commands``
 (slash commands), ``views`` (buttons that survive restarts), ``reactions`` (votes), ``render``
 (answers as embeds within Discord's limits), ``respond`` (answering interactions in time),
-``inflight`` (letting answers finish at shutdown).
+``inflight`` (letting answers finish at shutdown), ``service`` (``serve`` for ``kpop-bot run``).
 """
 
 from adapters.discord.client import create_bot
+from adapters.discord.service import serve
 
-__all__ = ["create_bot"]
+__all__ = ["serve", "create_bot"]
