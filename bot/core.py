@@ -21,6 +21,7 @@ from bot.experiment import ARM_RANDOM, assign_arm
 from bot.feedback import SinkPolicy
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
+from bot.seen_cache import SeenCache
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from recommender.normalize import clean_display
@@ -47,6 +48,7 @@ class KpopCore:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.sink_policy = SinkPolicy()
+        self.seen = SeenCache(history.seen_and_disliked)
         self._sunk_keys: frozenset[str] = frozenset()
         self._sunk_read_at = -SINK_REFRESH_SECONDS
 
@@ -135,6 +137,7 @@ class KpopCore:
         """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
         try:
             await self.history.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+            self.seen.forget(sender.platform, sender.user_id)
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
@@ -161,6 +164,7 @@ class KpopCore:
         """Delete everything stored about ``sender`` and say how much went."""
         try:
             rows = await self.history.forget(sender.platform, sender.user_id)
+            self.seen.forget(sender.platform, sender.user_id)
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -220,7 +224,8 @@ class KpopCore:
     async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
         """(never show, show last) song ids for this person; empty when the database is unreachable."""
         try:
-            seen, disliked = await self.history.seen_and_disliked(sender.platform, sender.user_id)
+            person = await self.seen.get(sender.platform, sender.user_id)
+            seen, disliked = person.seen, person.disliked
         except Exception:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
@@ -259,16 +264,12 @@ class KpopCore:
         if match.korean:
             notes = (*notes, "That one is already K-pop, so here is more that sounds like it.")
         answer = Answer(AnswerKind.PICKS, query=query, match=match, picks=tuple(picks), notes=notes, has_more=has_more)
+        keys = [self.library.song_key(p.song_id) for p in picks]
         try:
             rec_id = await self.history.record(
-                sender,
-                query=query,
-                match=match,
-                picks=picks,
-                song_keys=[self.library.song_key(p.song_id) for p in picks],
-                arm=arm,
-                page_offset=offset,
+                sender, query=query, match=match, picks=picks, song_keys=keys, arm=arm, page_offset=offset
             )
+            self.seen.shown(sender.platform, sender.user_id, keys)
         except Exception:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))
