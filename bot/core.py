@@ -80,6 +80,20 @@ class KpopCore:
 
     async def recommend(self, sender: Sender, query: str) -> Answer:
         """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss."""
+        started = time.perf_counter()
+        answer = await self._recommend(sender, query)
+        # the query's length, never the query: what people type stays out of the logs
+        log.info(
+            "answer %s on %s for a %d-character query in %.1f ms",
+            answer.kind.value,
+            sender.platform,
+            len(query),
+            (time.perf_counter() - started) * 1000,
+            extra={"platform": sender.platform, "answer_kind": answer.kind.value, "query_chars": len(query)},
+        )
+        return answer
+
+    async def _recommend(self, sender: Sender, query: str) -> Answer:
         limited = self._rate_limited(sender)
         if limited:
             return limited
