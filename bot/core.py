@@ -48,7 +48,7 @@ class KpopCore:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.sink_policy = SinkPolicy()
-        self.seen = SeenCache(history.seen_and_disliked)
+        self.seen = SeenCache(history.person)
         self._sunk_keys: frozenset[str] = frozenset()
         self._sunk_read_at = -SINK_REFRESH_SECONDS
 
@@ -151,7 +151,7 @@ class KpopCore:
         """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
         try:
             await self.history.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
-            self.seen.forget(sender.platform, sender.user_id)
+            self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
@@ -283,7 +283,7 @@ class KpopCore:
             rec_id = await self.history.record(
                 sender, query=query, match=match, picks=picks, song_keys=keys, arm=arm, page_offset=offset
             )
-            self.seen.shown(sender.platform, sender.user_id, keys)
+            self.seen.shown(sender.platform, sender.user_id, rec_id, [(p.rank, k) for p, k in zip(picks, keys)])
         except Exception:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -164,25 +164,32 @@ class History:
         key = (platform, user_id, recommendation_id, pick_rank)
         await self.writer.submit(_apply_votes, (key, vote))
 
-    async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
-        """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
+    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
+        """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
+
+        A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
+        whole answer and hides all its picks. One query, one round trip.
+        """
         rec, pick = Recommendation.__table__, RecommendationPick.__table__
         shown = (
-            select(pick.c.song_key)
+            select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
             .join(rec, rec.c.id == pick.c.recommendation_id)
             .where(rec.c.platform == platform, rec.c.user_id == user_id)
-            .distinct()
         )
-        disliked = (
-            select(pick.c.song_key)
+        down = (
+            select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
             .join(Feedback, _votes_on_pick(pick))
             .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
-            .distinct()
         )
+        seen: set[str] = set()
+        down_votes: dict[tuple[int, int], set[str]] = {}
         async with self.engine.connect() as conn:
-            seen = set((await conn.execute(shown)).scalars())
-            down = set((await conn.execute(disliked)).scalars())
-        return seen, down
+            for is_down, rec_id, rank, key in await conn.execute(union_all(shown, down)):
+                if is_down:
+                    down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
+                else:
+                    seen.add(key)
+        return seen, down_votes
 
     async def song_votes(self) -> dict[str, SongVotes]:
         """For every voted song, how many distinct people voted it up and down."""
