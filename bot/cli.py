@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import report
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 from bot.render import to_json, to_text
 from bot.replies import Sender
 from bot.runtime import BuildOptions, build_and_save, open_core, platform_services, serve_until_stopped
@@ -25,8 +25,6 @@ from recommender.features import SCALINGS
 from recommender.sources import CatalogueError
 
 __all__ = ["main"]
-
-log = logging.getLogger("kpop-bot")
 
 
 def _build_options(args: argparse.Namespace) -> BuildOptions:
@@ -148,12 +146,9 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = load_settings()
+        configure_logging(settings, verbose=args.verbose)
         return asyncio.run(COMMANDS[args.command](settings, args))
     except (ConfigError, StorageError, CatalogueError) as exc:
         print(f"kpop-bot: {exc}", file=sys.stderr)

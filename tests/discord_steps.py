@@ -16,7 +16,7 @@ from adapters.discord import create_bot
 from adapters.discord.client import KpopBot, ShardedKpopBot
 from adapters.discord.respond import VOTE_EMOJI
 from bot.core import KpopCore
-from bot.storage.models import Feedback
+from bot.storage.models import Feedback, Recommendation
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_rest import RecordedRequest
 
@@ -63,15 +63,28 @@ async def picks_for(fake: FakeDiscord, query: str, **where: Any) -> dict[str, An
     return message
 
 
-Rows = list[tuple[str, int, int, int]]
+Rows = list[tuple[str, str | None, int]]
 
 
 async def feedback_rows(core: KpopCore) -> Rows:
-    """Every saved vote as (user id, recommendation id, pick rank, vote)."""
-    columns = (Feedback.user_id, Feedback.recommendation_id, Feedback.pick_rank, Feedback.vote)
+    """Every saved vote as (user id, id of the message showing the answer, vote), sorted."""
+    columns = (Feedback.user_id, Recommendation.message_id, Feedback.vote)
+    query = select(*columns).join(Recommendation, Recommendation.id == Feedback.recommendation_id)
     async with core.history.engine.connect() as conn:
-        rows = await conn.execute(select(*columns).order_by(*columns))
+        rows = await conn.execute(query.order_by(*columns))
     return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def stored_answers(core: KpopCore) -> list[tuple[int, str, str | None, int]]:
+    """(id, chat id, message id, page offset) of every recorded answer, oldest first."""
+    columns = (Recommendation.id, Recommendation.chat_id, Recommendation.message_id, Recommendation.page_offset)
+    async with core.history.engine.connect() as conn:
+        return [tuple(row) for row in await conn.execute(select(*columns).order_by(Recommendation.id))]  # type: ignore[misc]
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, custom id) of every button on ``message``."""
+    return [(b["label"], b["custom_id"]) for row in message["components"] for b in row["components"]]
 
 
 async def settled(core: KpopCore, bot: KpopBot | ShardedKpopBot, expected: Rows, timeout: float = 2.0) -> None:

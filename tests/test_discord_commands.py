@@ -6,14 +6,11 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-
 from adapters.discord import respond
 from adapters.discord.render import VOTE_HINT
 from bot.core import HELP_TEXT, KpopCore
-from bot.storage.models import Recommendation
 from tests.conftest_core import CoreFactory
-from tests.discord_steps import CALLBACK, invoke, make_bot, picks_for, send, votes_added
+from tests.discord_steps import CALLBACK, buttons, invoke, make_bot, picks_for, send, stored_answers, votes_added
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.log_guard import ErrorLogGuard
 
@@ -21,17 +18,6 @@ pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
 EPHEMERAL = 64
 NO_MENTIONS = {"parse": []}
-
-
-def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(b["label"], b["custom_id"]) for row in message["components"] for b in row["components"]]
-
-
-async def stored_answers(core: KpopCore) -> list[tuple[int, str, str | None, int]]:
-    """(id, chat id, message id, page offset) of every recorded answer."""
-    columns = (Recommendation.id, Recommendation.chat_id, Recommendation.message_id, Recommendation.page_offset)
-    async with core.history.engine.connect() as conn:
-        return [tuple(row) for row in await conn.execute(select(*columns).order_by(Recommendation.id))]  # type: ignore[misc]
 
 
 async def test_login_syncs_the_commands_globally_with_minimal_intents(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -74,9 +60,10 @@ async def test_kpop_in_a_server_answers_with_picks_links_votes_and_more(core: Kp
     for field in embed["fields"]:
         reason, links = field["value"].split("\n")
         assert reason and links.startswith("[YouTube](https://www.youtube.com/results?search_query=")
-    assert buttons(message) == [("More like this", "kpop:more:1")]
+    [(rec, chat, message_id, offset)] = await stored_answers(core)
+    assert (chat, message_id, offset) == (fake_discord.channel["id"], message["id"], 0)
+    assert buttons(message) == [("More like this", f"kpop:more:{rec}")]
     assert [(r["emoji"]["name"], r["me"]) for r in message["reactions"]] == [("👍", True), ("👎", True)]
-    assert await stored_answers(core) == [(1, fake_discord.channel["id"], message["id"], 0)]
 
 
 async def test_kpop_in_a_dm_answers_in_the_dm(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -86,7 +73,7 @@ async def test_kpop_in_a_dm_answers_in_the_dm(core: KpopCore, fake_discord: Fake
 
     assert message["channel_id"] == dm["id"] and "guild_id" not in message
     assert message["embeds"][0]["title"] == "If you like Taylor Swift, try:"
-    assert await stored_answers(core) == [(1, dm["id"], message["id"], 0)]
+    assert [answer[1:] for answer in await stored_answers(core)] == [(dm["id"], message["id"], 0)]
 
 
 async def test_autocomplete_offers_at_most_25_catalogue_choices(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -133,14 +120,16 @@ async def test_did_you_mean_then_a_choice_answers_in_place(core: KpopCore, fake_
     assert label == "Stay \u2014 Justin Bieber" and custom_id.startswith("kpop:choose:song:")
     assert chosen.json["type"] == 7  # the question's message is updated, no new message
     assert question["embeds"][0]["title"] == "If you like Stay \u2014 Justin Bieber, try:"
-    assert buttons(question) == [("More like this", "kpop:more:1")]
-    assert await stored_answers(core) == [(1, fake_discord.channel["id"], question["id"], 0)]
+    [(rec, chat, message_id, _)] = await stored_answers(core)
+    assert (chat, message_id) == (fake_discord.channel["id"], question["id"])
+    assert buttons(question) == [("More like this", f"kpop:more:{rec}")]
 
 
 async def test_more_sends_the_next_picks_as_a_new_answer_to_vote_on(core: KpopCore, fake_discord: FakeDiscord) -> None:
     async with fake_discord.running(make_bot(core)):
         first = await picks_for(fake_discord, "Blinding Lights")
-        more = fake_discord.button_click(first, "kpop:more:1")
+        [(_, more_id)] = buttons(first)
+        more = fake_discord.button_click(first, more_id)
         reply = await send(fake_discord, more)
         second = fake_discord.original_response(more)
         assert second is not None
@@ -151,7 +140,9 @@ async def test_more_sends_the_next_picks_as_a_new_answer_to_vote_on(core: KpopCo
     shown = {field["name"] for message in (first, second) for field in message["embeds"][0]["fields"]}
     assert len(shown) == 6  # no pick twice
     channel = fake_discord.channel["id"]
-    assert await stored_answers(core) == [(1, channel, first["id"], 0), (2, channel, second["id"], 3)]
+    answers = await stored_answers(core)
+    assert [answer[1:] for answer in answers] == [(channel, first["id"], 0), (channel, second["id"], 3)]
+    assert buttons(second) == [("More like this", f"kpop:more:{answers[1][0]}")]
 
 
 async def test_help_is_shown_to_the_asker_alone(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -242,7 +233,7 @@ async def test_a_slow_answer_is_deferred_then_completed(
     assert followup.json["embeds"][0]["title"] == "If you like Love Story \u2014 Taylor Swift, try:"
     assert followup.json["allowed_mentions"] == NO_MENTIONS
     assert message["id"] == followup.response["id"]
-    assert await stored_answers(core) == [(1, fake_discord.channel["id"], message["id"], 0)]
+    assert [answer[1:] for answer in await stored_answers(core)] == [(fake_discord.channel["id"], message["id"], 0)]
 
 
 async def test_a_slow_choice_defers_the_update_then_edits(
@@ -300,7 +291,8 @@ async def test_a_crash_reaches_the_user_briefly_and_the_log_in_full(
         else:
             message = await picks_for(fake_discord, "Perfect")
             monkeypatch.setattr(core, "more", broken)
-            reply = await send(fake_discord, fake_discord.button_click(message, "kpop:more:1"))
+            [(_, more_id)] = buttons(message)
+            reply = await send(fake_discord, fake_discord.button_click(message, more_id))
 
     assert reply.json["data"]["flags"] == EPHEMERAL
     assert reply.json["data"]["content"] == respond.FAILURE_TEXT

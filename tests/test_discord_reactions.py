@@ -9,7 +9,7 @@ import pytest
 
 from adapters.discord.reactions import vote_of
 from bot.core import KpopCore
-from tests.discord_steps import make_bot, picks_for, send, settled, votes_added
+from tests.discord_steps import buttons, make_bot, picks_for, send, settled, votes_added
 from tests.fakes.discord_api import FakeDiscord
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
@@ -27,11 +27,11 @@ async def test_votes_follow_reactions_added_changed_and_removed(core: KpopCore, 
     async with fake_discord.running(bot):
         answer = await picks_for(fake_discord, "Blinding Lights")
         await react(fake_discord, answer, "👍")
-        await settled(core, bot, [(alice, 1, 0, 1)])
+        await settled(core, bot, [(alice, answer["id"], 1)])
         await react(fake_discord, answer, "👎")  # changed her mind: the newer reaction is the vote
-        await settled(core, bot, [(alice, 1, 0, -1)])
+        await settled(core, bot, [(alice, answer["id"], -1)])
         await react(fake_discord, answer, "👍", remove=True)  # taking the old one away keeps the 👎
-        await settled(core, bot, [(alice, 1, 0, -1)])
+        await settled(core, bot, [(alice, answer["id"], -1)])
         await react(fake_discord, answer, "👎", remove=True)  # taking the current one away clears it
         await settled(core, bot, [])
 
@@ -43,7 +43,7 @@ async def test_a_quick_thumbs_up_then_down_ends_as_down(core: KpopCore, fake_dis
         for _ in range(3):
             await react(fake_discord, answer, "👍")
             await react(fake_discord, answer, "👎")
-        await settled(core, bot, [(fake_discord.user["id"], 1, 0, -1)])
+        await settled(core, bot, [(fake_discord.user["id"], answer["id"], -1)])
 
 
 async def test_each_person_has_their_own_vote_in_servers_and_dms(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -56,7 +56,8 @@ async def test_each_person_has_their_own_vote_in_servers_and_dms(core: KpopCore,
         await react(fake_discord, in_server, "👍")
         await react(fake_discord, in_server, "👎\U0001f3fd", user=bob)  # any skin tone counts
         await react(fake_discord, in_dm, "👍")
-        await settled(core, bot, sorted([(alice["id"], 1, 0, 1), (bob["id"], 1, 0, -1), (alice["id"], 2, 0, 1)]))
+        expected = [(alice["id"], in_server["id"], 1), (bob["id"], in_server["id"], -1), (alice["id"], in_dm["id"], 1)]
+        await settled(core, bot, sorted(expected))
 
 
 async def test_the_bots_own_reactions_and_other_messages_are_ignored(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -78,7 +79,7 @@ async def test_the_bots_own_reactions_and_other_messages_are_ignored(core: KpopC
         await react(fake_discord, answer, "🎉")
         await react(fake_discord, answer, "kpop:123")
         await react(fake_discord, answer, "👎")  # the one that counts, after all the others
-        await settled(core, bot, [(fake_discord.user["id"], 1, 0, -1)])
+        await settled(core, bot, [(fake_discord.user["id"], answer["id"], -1)])
 
 
 async def test_reactions_and_buttons_on_answers_from_before_a_restart_still_work(
@@ -90,8 +91,9 @@ async def test_reactions_and_buttons_on_answers_from_before_a_restart_still_work
     restarted = make_bot(core)  # a new process: nothing cached, no view registered for old messages
     async with fake_discord.running(restarted):
         await react(fake_discord, answer, "👍")
-        await settled(core, restarted, [(fake_discord.user["id"], 1, 0, 1)])
-        more = fake_discord.button_click(answer, "kpop:more:1")
+        await settled(core, restarted, [(fake_discord.user["id"], answer["id"], 1)])
+        [(_, more_id)] = buttons(answer)
+        more = fake_discord.button_click(answer, more_id)
         await send(fake_discord, more)
         later = fake_discord.original_response(more)
         assert later is not None

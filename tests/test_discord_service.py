@@ -98,7 +98,7 @@ async def test_after_a_gateway_disconnect_the_bot_resumes_and_answers(core: Kpop
         await fake_discord.dispatch("MESSAGE_REACTION_ADD", fake_discord.reaction_add(answer, "👍"))
         await fake_discord.wait_for_gateway(OP_RESUME)
         later = await picks_for(fake_discord, "Anti-Hero")
-        await settled(core, bot, [(fake_discord.user["id"], 1, 0, 1)])
+        await settled(core, bot, [(fake_discord.user["id"], answer["id"], 1)])
 
     assert len(fake_discord.identifies) == 1 and later["embeds"]
 

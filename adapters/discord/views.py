@@ -24,7 +24,7 @@ BUTTONS_LIMIT = 25  # five rows of five
 
 class ChooseButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"kpop:choose:(?P<kind>song|artist):(?P<id>[0-9]{1,18})",
+    template=r"kpop:choose:(?P<kind>song|artist):(?P<id>[0-9]{1,19})",
 ):
     """One "did you mean" choice; clicking it answers for that item in place of the question."""
 
@@ -56,7 +56,7 @@ class ChooseButton(
             await respond.report_failure(interaction, error)
 
 
-class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"kpop:more:(?P<id>[0-9]{1,18})"):
+class MoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"kpop:more:(?P<id>[0-9]{1,19})"):
     """The next picks after an answer, as a new message of their own (with their own votes)."""
 
     def __init__(self, recommendation_id: int) -> None:

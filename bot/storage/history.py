@@ -1,24 +1,43 @@
 """What the bot showed to whom, and what they thought of it.
 
-Every write is one short transaction. Votes are upserts keyed on
-(platform, user, recommendation, pick), so a replayed or repeated vote updates
-the one row instead of adding another, on SQLite and PostgreSQL alike.
+Answers and votes go through one :class:`~bot.storage.writer.GroupCommitWriter`:
+each caller waits for its own write to be committed, and concurrent writes
+share a transaction. Votes are upserts keyed on (platform, user,
+recommendation, pick), so a replayed or repeated vote updates the one row
+instead of adding another, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+from bot.storage.writer import GroupCommitWriter, Write
 
-__all__ = ["ShownAnswer", "History"]
+__all__ = ["ShownAnswer", "History", "new_id"]
+
+_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+def new_id() -> int:
+    """A time-ordered 63-bit id: milliseconds since 2026 above 22 random bits.
+
+    Ids sort by creation time (so "the latest answer" is the largest id) and two
+    processes writing to one database collide with negligible probability (four
+    million ids a millisecond), without asking the database for a sequence.
+    """
+    return ((time.time_ns() // 1_000_000 - _EPOCH_MS) << 22) | secrets.randbits(22)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,11 @@ class History:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.writer = GroupCommitWriter(engine)
+
+    async def close(self) -> None:
+        """Commit queued writes; the engine itself belongs to whoever opened it."""
+        await self.writer.close()
 
     async def record(
         self,
@@ -55,40 +79,33 @@ class History:
         page_offset: int = 0,
     ) -> int:
         """Store an answer about to be shown; returns its id for buttons and votes."""
-        async with self.engine.begin() as conn:
-            rec_id = (
-                await conn.execute(
-                    Recommendation.__table__.insert().returning(Recommendation.id),
-                    {
-                        "platform": sender.platform,
-                        "user_id": sender.user_id,
-                        "chat_id": sender.chat_id,
-                        "query": query,
-                        "match_kind": match.kind,
-                        "match_id": match.id,
-                        "match_label": match.label,
-                        "page_offset": page_offset,
-                        "arm": arm,
-                        "created_at": utcnow(),
-                    },
-                )
-            ).scalar_one()
-            if picks:
-                await conn.execute(
-                    RecommendationPick.__table__.insert(),
-                    [
-                        {
-                            "recommendation_id": rec_id,
-                            "rank": p.rank,
-                            "song_key": key,
-                            "title": p.title,
-                            "artist": p.artist,
-                            "distance": p.distance,
-                        }
-                        for p, key in zip(picks, song_keys, strict=True)
-                    ],
-                )
-        return int(rec_id)
+        rec_id = new_id()
+        answer = {
+            "id": rec_id,
+            "platform": sender.platform,
+            "user_id": sender.user_id,
+            "chat_id": sender.chat_id,
+            "query": query,
+            "match_kind": match.kind,
+            "match_id": match.id,
+            "match_label": match.label,
+            "page_offset": page_offset,
+            "arm": arm,
+            "created_at": utcnow(),
+        }
+        shown = [
+            {
+                "recommendation_id": rec_id,
+                "rank": p.rank,
+                "song_key": key,
+                "title": p.title,
+                "artist": p.artist,
+                "distance": p.distance,
+            }
+            for p, key in zip(picks, song_keys, strict=True)
+        ]
+        await self.writer.submit(_insert_answers, (answer, shown))
+        return rec_id
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
         """Remember which platform message shows a recommendation, for reactions on it."""
@@ -144,61 +161,46 @@ class History:
         """Set (``vote`` +1 or -1) or clear (0) one person's vote; idempotent."""
         if vote not in (-1, 0, 1):
             raise ValueError("vote must be -1, 0 or +1")
-        key = {
-            "platform": platform,
-            "user_id": user_id,
-            "recommendation_id": recommendation_id,
-            "pick_rank": pick_rank,
-        }
-        async with self.engine.begin() as conn:
-            if vote == 0:
-                await conn.execute(delete(Feedback).filter_by(**key))
-                return
-            now = utcnow()
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            stmt = dialect.insert(Feedback).values(**key, vote=vote, created_at=now, updated_at=now)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["platform", "user_id", "recommendation_id", "pick_rank"],
-                set_={"vote": vote, "updated_at": now},
-            )
-            await conn.execute(stmt)
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, vote))
 
-    async def retract(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> bool:
-        """Clear one person's vote only while it is still ``vote``; True when a row went.
+    async def retract(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> None:
+        """Clear one person's vote only while it is still ``vote``.
 
-        One conditional delete, so it cannot undo a newer vote that replaced this one.
+        For reactions taken back: someone who reacted 👍, then 👎, then removed the 👍 keeps the
+        👎. It queues behind that person's earlier votes, so it never undoes a newer one.
         """
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                delete(Feedback).filter_by(
-                    platform=platform,
-                    user_id=user_id,
-                    recommendation_id=recommendation_id,
-                    pick_rank=pick_rank,
-                    vote=vote,
-                )
-            )
-        return bool(result.rowcount)
+        if vote not in (-1, 1):
+            raise ValueError("only a +1 or -1 vote can be retracted")
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, _Retract(vote)))
 
-    async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
-        """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
+    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
+        """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
+
+        A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
+        whole answer and hides all its picks. One query, one round trip.
+        """
         rec, pick = Recommendation.__table__, RecommendationPick.__table__
         shown = (
-            select(pick.c.song_key)
+            select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
             .join(rec, rec.c.id == pick.c.recommendation_id)
             .where(rec.c.platform == platform, rec.c.user_id == user_id)
-            .distinct()
         )
-        disliked = (
-            select(pick.c.song_key)
+        down = (
+            select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
             .join(Feedback, _votes_on_pick(pick))
             .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
-            .distinct()
         )
+        seen: set[str] = set()
+        down_votes: dict[tuple[int, int], set[str]] = {}
         async with self.engine.connect() as conn:
-            seen = set((await conn.execute(shown)).scalars())
-            down = set((await conn.execute(disliked)).scalars())
-        return seen, down
+            for is_down, rec_id, rank, key in await conn.execute(union_all(shown, down)):
+                if is_down:
+                    down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
+                else:
+                    seen.add(key)
+        return seen, down_votes
 
     async def song_votes(self) -> dict[str, SongVotes]:
         """For every voted song, how many distinct people voted it up and down."""
@@ -243,3 +245,60 @@ def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
         Feedback.recommendation_id == pick.c.recommendation_id,
         or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
     )
+
+
+def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of recorded answers: two statements, however many answers."""
+    conn.execute(Recommendation.__table__.insert(), [w.payload[0] for w in writes])
+    picks = [pick for w in writes for pick in w.payload[1]]
+    if picks:
+        conn.execute(RecommendationPick.__table__.insert(), picks)
+
+
+@dataclass(frozen=True)
+class _Retract:
+    """A vote change meaning "clear it, if it is still ``vote``" (see ``History.retract``)."""
+
+    vote: int
+
+
+def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of votes and retractions, in order; clears, then upserts.
+
+    Per (person, answer, pick) the last vote wins, and a retraction clears it when it matches.
+    Retractions of a vote this run never set apply to the stored vote: one conditional delete.
+    """
+    final: dict[tuple[str, str, int, int], int] = {}
+    retracted: dict[tuple[str, str, int, int], set[int]] = {}
+    for w in writes:
+        key, change = w.payload
+        if isinstance(change, _Retract):
+            if key not in final:
+                retracted.setdefault(key, set()).add(change.vote)
+            elif final[key] == change.vote:
+                final[key] = 0
+            continue
+        retracted.pop(key, None)
+        final.pop(key, None)
+        final[key] = change
+    columns = ("platform", "user_id", "recommendation_id", "pick_rank")
+    for key, votes in retracted.items():
+        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(votes)))
+    cleared = [dict(zip(columns, key)) for key, vote in final.items() if vote == 0]
+    for row in cleared:
+        conn.execute(delete(Feedback).filter_by(**row))
+    now = utcnow()
+    upserts: list[dict[str, Any]] = [
+        {**dict(zip(columns, key)), "vote": vote, "created_at": now, "updated_at": now}
+        for key, vote in final.items()
+        if vote != 0
+    ]
+    if not upserts:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Feedback)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(columns),
+        set_={"vote": stmt.excluded.vote, "updated_at": stmt.excluded.updated_at},
+    )
+    conn.execute(stmt, upserts)
