@@ -79,7 +79,8 @@ async def stored_answers(core: KpopCore) -> list[tuple[int, str, str | None, int
     """(id, chat id, message id, page offset) of every recorded answer, oldest first."""
     columns = (Recommendation.id, Recommendation.chat_id, Recommendation.message_id, Recommendation.page_offset)
     async with core.history.engine.connect() as conn:
-        return [tuple(row) for row in await conn.execute(select(*columns).order_by(Recommendation.id))]  # type: ignore[misc]
+        rows = await conn.execute(select(*columns).order_by(Recommendation.id))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:

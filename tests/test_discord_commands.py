@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
+
 from adapters.discord import respond
 from adapters.discord.render import VOTE_HINT
 from bot.core import HELP_TEXT, KpopCore
 from tests.conftest_core import CoreFactory
-from tests.discord_steps import CALLBACK, buttons, invoke, make_bot, picks_for, send, stored_answers, votes_added
+from tests.discord_steps import (
+    CALLBACK,
+    buttons,
+    invoke,
+    make_bot,
+    picks_for,
+    send,
+    stored_answers,
+    votes_added,
+)
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.log_guard import ErrorLogGuard
 
@@ -20,7 +29,9 @@ EPHEMERAL = 64
 NO_MENTIONS = {"parse": []}
 
 
-async def test_login_syncs_the_commands_globally_with_minimal_intents(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_login_syncs_the_commands_globally_with_minimal_intents(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     async with fake_discord.running(make_bot(core)):
         sync = await fake_discord.wait_for_request("PUT", "/applications/{app}/commands")
 
@@ -44,7 +55,9 @@ async def test_with_a_guild_id_the_commands_sync_to_that_server_only(core: KpopC
     assert reply.json["data"]["embeds"][0]["title"] == "If you like Shape of You \u2014 Ed Sheeran, try:"
 
 
-async def test_kpop_in_a_server_answers_with_picks_links_votes_and_more(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_kpop_in_a_server_answers_with_picks_links_votes_and_more(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     async with fake_discord.running(make_bot(core)):
         interaction, reply = await invoke(fake_discord, "kpop", {"query": "Blinding Lights"})
         message = fake_discord.original_response(interaction)
@@ -197,7 +210,9 @@ async def test_the_rate_limit_answers_kindly_and_privately(make_core: CoreFactor
     assert limited.json["data"]["content"].startswith("That's a lot of requests! Please wait")
 
 
-async def test_mentions_and_markdown_in_a_query_are_echoed_harmlessly(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_mentions_and_markdown_in_a_query_are_echoed_harmlessly(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     query = "@everyone <@&123> **loud** _x_"
     async with fake_discord.running(make_bot(core)):
         _, reply = await invoke(fake_discord, "kpop", {"query": query})
@@ -207,7 +222,9 @@ async def test_mentions_and_markdown_in_a_query_are_echoed_harmlessly(core: Kpop
     assert "\u201c@\u200beveryone <@\u200b&123> \\*\\*loud\\*\\* \\_x\\_\u201d" in description
 
 
-async def test_a_rate_limited_rest_call_is_retried_and_the_reply_arrives(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_a_rate_limited_rest_call_is_retried_and_the_reply_arrives(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     async with fake_discord.running(make_bot(core)):
         fake_discord.fail_next("POST", CALLBACK, 429, retry_after=0.05)
         fake_discord.fail_next("PUT", "/channels/{c}/messages/{m}/reactions/{e}/@me", 429, retry_after=0.05)

@@ -49,7 +49,10 @@ def test_catalogue_markdown_and_mentions_are_neutralised() -> None:
     _, embed = embed_size(picks_answer(sneaky, match=ItemRef("artist", 2, "> quote @everyone", "", korean=False)))
     name, value = embed["fields"][0]["name"], embed["fields"][0]["value"]
     assert embed["title"] == "If you like > quote @\u200beveryone, try:"  # ">" quotes only at a line's start
-    assert name == "1. \\*\\*Bold\\*\\* \\_song\\_ @\u200bhere \u2014 <@\u200b&123456789012345678> \\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|"
+    assert name == (
+        "1. \\*\\*Bold\\*\\* \\_song\\_ @\u200bhere \u2014 "
+        "<@\u200b&123456789012345678> \\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|"
+    )
     assert value.startswith("\\[click](https://evil.example)\n")
 
 
@@ -92,7 +95,10 @@ def test_did_you_mean_echoes_the_query_and_offers_one_button_per_choice() -> Non
     view = views.for_answer(answer)
     assert view is not None and view.timeout is None
     labels = [(item.item.label, item.item.custom_id) for item in view.children]  # type: ignore[attr-defined]
-    assert labels == [("Stay \u2014 Justin Bieber", "kpop:choose:song:7"), ("S" * 79 + "\u2026", "kpop:choose:artist:3")]
+    assert labels == [
+        ("Stay \u2014 Justin Bieber", "kpop:choose:song:7"),
+        ("S" * 79 + "\u2026", "kpop:choose:artist:3"),  # Discord's 80-character label limit
+    ]
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,9 @@ async def test_a_server_the_bot_is_not_in_is_a_clear_error(core: KpopCore, fake_
         await serve(core, settings, asyncio.Event())
 
 
-async def test_after_a_gateway_disconnect_the_bot_resumes_and_answers(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_after_a_gateway_disconnect_the_bot_resumes_and_answers(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     bot = make_bot(core)
     async with fake_discord.running(bot):
         answer = await picks_for(fake_discord, "Starboy")
@@ -103,7 +105,9 @@ async def test_after_a_gateway_disconnect_the_bot_resumes_and_answers(core: Kpop
     assert len(fake_discord.identifies) == 1 and later["embeds"]
 
 
-async def test_auto_sharding_connects_every_shard_and_answers_on_each(core: KpopCore, fake_discord: FakeDiscord) -> None:
+async def test_auto_sharding_connects_every_shard_and_answers_on_each(
+    core: KpopCore, fake_discord: FakeDiscord
+) -> None:
     fake_discord.shard_count = 2  # what Discord recommends in GET /gateway/bot
     other_shard = 1 - (int(fake_discord.guild["id"]) >> 22) % 2
     other = fake_discord.add_guild("Second Guild", members=[fake_discord.user], shard=(other_shard, 2))
