@@ -7,6 +7,8 @@ tests can type real titles while staying independent of any data file.
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -72,18 +74,43 @@ def core_settings(tmp_path: Path, **overrides: object) -> Settings:
     return load_settings(**values)
 
 
+async def _save_small_build(path: Path) -> None:
+    engine = await open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        catalogue = small_catalogue()
+        tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
+        await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_build_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding :func:`small_catalogue`'s build, made once per test session.
+
+    Each default core starts from a copy: migrating and saving a build per test cost most of the
+    time of the end-to-end adapter tests.
+    """
+    path = tmp_path_factory.mktemp("small-build") / "bot.db"
+    asyncio.run(_save_small_build(path))
+    return path
+
+
 @pytest.fixture
-async def make_core(tmp_path: Path) -> AsyncIterator[CoreFactory]:
+async def make_core(tmp_path: Path, small_build_database: Path) -> AsyncIterator[CoreFactory]:
     """Call ``await make_core(**settings_overrides)`` for a ready core; everything closes after the test."""
     async with AsyncExitStack() as stack:
 
         async def factory(catalogue: Catalogue | None = None, **overrides: object) -> KpopCore:
             settings = core_settings(tmp_path, **overrides)
+            database = tmp_path / "bot.db"
+            if catalogue is None and not database.exists():
+                shutil.copyfile(small_build_database, database)
             engine = await open_database(settings.resolved_database_url)
             stack.push_async_callback(engine.dispose)
-            catalogue = catalogue if catalogue is not None else small_catalogue()
-            tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
             if await load_build(engine) is None:
+                catalogue = catalogue if catalogue is not None else small_catalogue()
+                tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
                 await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
             stored = await load_build(engine)
             assert stored is not None
