@@ -1,8 +1,8 @@
 """``kpop-bot``: the command line. Each sub-command is a thin shell over the core.
 
 Errors people can fix (configuration, an unreachable catalogue, a database that
-cannot be opened) end the program with one clear line on stderr and exit code 2,
-never a traceback.
+cannot be opened, an artifact store that refuses or a corrupt artifact) end the
+program with one clear line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -15,11 +15,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import report
+from bot.artifacts import ArtifactError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from bot.render import to_json, to_text
 from bot.replies import Sender
-from bot.runtime import BuildOptions, build_and_save, open_core, platform_services, serve_until_stopped
+from bot.object_store import StoreError
+from bot.runtime import (
+    BuildOptions,
+    build_and_save,
+    open_core,
+    platform_services,
+    publish_build,
+    serve_until_stopped,
+)
 from bot.storage.engine import StorageError, describe_url, open_database
 from recommender.features import SCALINGS
 from recommender.sources import CatalogueError
@@ -86,6 +95,20 @@ async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    published = await publish_build(settings, args.target, _build_options(args))
+    manifest = published.manifest
+    size_mb = manifest.total_bytes / 1e6
+    if published.uploaded:
+        print(f"published version {manifest.version} ({len(manifest.files) + 1} files, {size_mb:.1f} MB) "
+              f"to {published.version_url}")
+    else:
+        print(f"version {manifest.version} was already published at {published.version_url}")
+    print(f"{published.pointer_url} now names {manifest.version}; workers with KPOP_ARTIFACT={args.target} "
+          "load it on their next start")
+    return 0
+
+
 async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     engine = await open_database(settings.resolved_database_url)
     try:
@@ -104,6 +127,11 @@ async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     await engine.dispose()
     print(f"database at {describe_url(settings.resolved_database_url)} is up to date")
     return 0
+
+
+def _serves_platforms(args: argparse.Namespace, settings: Settings) -> bool:
+    """True when this run is a service (logs at the configured level), not a conversation."""
+    return args.command == "run" and (settings.discord_token is not None or settings.telegram_token is not None)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true", help="print one JSON object")
     with_build_options(sub.add_parser("chat", help="chat with the bot in this terminal"))
     with_build_options(sub.add_parser("run", help="run every adapter whose token is set (else the terminal)"))
+    pub = with_build_options(sub.add_parser(
+        "publish", help="upload the built catalogue as a versioned artifact (building it first if needed)"))
+    pub.add_argument("target", metavar="s3://BUCKET/PREFIX", help="S3 prefix (or a local directory) to publish under")
     rep = sub.add_parser("report", help="the A/B test per arm: votes, thumbs-up rate with intervals, significance")
     rep.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the rates and their trend")
     sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -139,6 +170,7 @@ COMMANDS = {
     "recommend": _cmd_recommend,
     "chat": _cmd_chat,
     "run": _cmd_run,
+    "publish": _cmd_publish,
     "report": _cmd_report,
     "migrate": _cmd_migrate,
 }
@@ -148,9 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings, verbose=args.verbose)
+        configure_logging(settings, verbose=args.verbose, interactive=not _serves_platforms(args, settings))
         return asyncio.run(COMMANDS[args.command](settings, args))
-    except (ConfigError, StorageError, CatalogueError) as exc:
+    except (ConfigError, StorageError, CatalogueError, StoreError, ArtifactError) as exc:
         print(f"kpop-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from bot.object_store import parse_store_url
+
 __all__ = ["Settings", "ConfigError", "load_settings", "default_data_dir"]
 
 APP_NAME = "kpop-bot"
@@ -44,6 +46,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir, alias="KPOP_DATA_DIR")
     database_url: str | None = Field(default=None, alias="KPOP_DATABASE_URL")
     sources: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="KPOP_SOURCES")
+    # s3://bucket/prefix[/<version>] or a directory: load this published build instead of building
+    artifact: str | None = Field(default=None, alias="KPOP_ARTIFACT")
     query_max_chars: int = Field(default=100, ge=10, le=1000, alias="KPOP_QUERY_MAX_CHARS")
     picks_per_answer: int = Field(default=3, ge=1, le=10, alias="KPOP_PICKS")
     rate_limit_count: int = Field(default=10, ge=1, alias="KPOP_RATE_LIMIT_COUNT")
@@ -95,6 +99,14 @@ class Settings(BaseSettings):
             if not platform or not user:
                 raise ValueError("each owner is platform:user_id, e.g. discord:1234,telegram:5678")
         return value
+
+    @field_validator("artifact")
+    @classmethod
+    def _artifact(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_store_url(value)  # a ValueError says what is wrong with it
+        return value.strip()
 
     def is_owner(self, platform: str, user_id: str) -> bool:
         return f"{platform}:{user_id}" in self.owner_ids

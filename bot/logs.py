@@ -19,12 +19,15 @@ from pythonjsonlogger.json import JsonFormatter
 
 from bot.config import Settings
 
-__all__ = ["RedactSecrets", "configure_logging", "secrets_of"]
+__all__ = ["RedactSecrets", "configure_logging", "secrets_of", "set_library_levels"]
 
 REDACTED = "[redacted]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose info-level chatter is one line per HTTP request.
-NOISY = ("httpx", "httpcore", "discord.http", "discord.gateway", "aiosqlite")
+NOISY = ("httpx", "httpcore", "discord.http", "discord.gateway", "aiosqlite", "alembic", "urllib3", "werkzeug")
+# Libraries whose debug records hold credentials (botocore prints signed requests,
+# session token included): never below info, even with --verbose.
+NEVER_DEBUG = ("botocore", "boto3", "s3transfer")
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -58,8 +61,15 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(settings: Settings, *, verbose: bool = False, stream=None) -> logging.Handler:  # type: ignore[no-untyped-def]
-    """Install one handler on the root logger; returns it (tests read from its stream)."""
+def configure_logging(
+    settings: Settings, *, verbose: bool = False, interactive: bool = False, stream=None  # type: ignore[no-untyped-def]
+) -> logging.Handler:
+    """Install one handler on the root logger; returns it (tests read from its stream).
+
+    ``interactive`` commands (a terminal chat, one-off commands) log warnings
+    and errors only, unless ``KPOP_LOG_LEVEL`` was set explicitly: info lines
+    would interleave with the conversation.
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     if settings.log_format == "json":
         handler.setFormatter(
@@ -72,7 +82,17 @@ def configure_logging(settings: Settings, *, verbose: bool = False, stream=None)
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else settings.log_level)
-    for name in NOISY:
-        logging.getLogger(name).setLevel(logging.WARNING if not verbose else logging.DEBUG)
+    level = settings.log_level
+    if interactive and "log_level" not in settings.model_fields_set:
+        level = "WARNING"
+    root.setLevel(logging.DEBUG if verbose else level)
+    set_library_levels(verbose=verbose)
     return handler
+
+
+def set_library_levels(*, verbose: bool) -> None:
+    """Chatty libraries log warnings only; with ``verbose`` more, but credential-bearing ones never debug."""
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    for name in NEVER_DEBUG:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)

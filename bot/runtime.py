@@ -1,8 +1,9 @@
 """Putting the pieces together: database, catalogue build, library and core.
 
 ``open_core`` is what every command that answers people uses: it migrates the
-database, loads the active build (building one first if there is none) and
-hands back a ready :class:`~bot.core.KpopCore`, closing the database on exit.
+database, loads the active build (building one first if there is none, or
+taking the published artifact ``KPOP_ARTIFACT`` names) and hands back a ready
+:class:`~bot.core.KpopCore`, closing the database on exit.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.artifacts import ArtifactError, ArtifactLocation, Published, prune_cache, publish, read_artifact
 from bot.config import Settings
 from bot.core import KpopCore
 from bot.library import Library
-from bot.storage.catalogue_store import StoredBuild, load_build, save_build
+from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build, mark_artifact, save_build
 from bot.storage.engine import open_database
 from bot.storage.history import History
 from recommender.catalogue import ImportReport
@@ -30,6 +33,9 @@ __all__ = [
     "BuildOptions",
     "resolve_sources",
     "build_and_save",
+    "artifact_cache",
+    "activate_artifact",
+    "publish_build",
     "open_core",
     "Service",
     "platform_services",
@@ -78,12 +84,70 @@ async def build_and_save(
     return stored, report
 
 
-@asynccontextmanager
-async def open_core(settings: Settings, options: BuildOptions | None = None) -> AsyncIterator[KpopCore]:
-    """A ready core over the configured database; builds the catalogue on first run."""
+def artifact_cache(settings: Settings) -> Path:
+    """Where published artifacts are staged and downloaded (one folder per version)."""
+    return settings.data_dir / "artifacts"
+
+
+async def activate_artifact(engine: AsyncEngine, settings: Settings, url: str) -> StoredBuild:
+    """Make the artifact at ``url`` the active build, downloading and verifying it unless it already is.
+
+    A restart with the same version costs one small read of the pointer; a new
+    version is downloaded into the cache, verified file by file and stored in
+    the database as the active build, with the artifact's build time and
+    version so every worker's database describes it the same way.
+    """
+    location = await asyncio.to_thread(ArtifactLocation.open, url)
+    version = await asyncio.to_thread(location.resolve)
+    if await active_artifact(engine) != version:
+        log.info("loading artifact %s", version)
+        folder = await asyncio.to_thread(location.fetch, version, artifact_cache(settings))
+        artifact = await asyncio.to_thread(read_artifact, folder, version)
+        manifest = artifact.manifest
+        await save_build(
+            engine,
+            artifact.catalogue,
+            artifact.tables,
+            sources=manifest.sources,
+            report=manifest.rejected,
+            created_at=manifest.created_at,
+            artifact=version,
+        )
+        await asyncio.to_thread(prune_cache, artifact_cache(settings), version)
+    stored = await load_build(engine)
+    if stored is None or stored.info.artifact != version:
+        raise ArtifactError(f"artifact {version} was stored but another build is active: did a kpop-bot build run meanwhile?")
+    return stored
+
+
+async def publish_build(settings: Settings, target: str, options: BuildOptions) -> Published:
+    """Publish the database's active build to ``target`` (building one first if there is none)."""
     engine = await open_database(settings.resolved_database_url)
     try:
         stored = await load_build(engine)
+        if stored is None:
+            log.info("no catalogue built yet: building it before publishing")
+            stored, _ = await build_and_save(engine, settings, options)
+        published = await asyncio.to_thread(publish, stored, target, artifact_cache(settings))
+        await mark_artifact(engine, stored.info.id, published.manifest.version)
+        return published
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def open_core(settings: Settings, options: BuildOptions | None = None) -> AsyncIterator[KpopCore]:
+    """A ready core over the configured database.
+
+    With ``KPOP_ARTIFACT`` set, the published artifact is the catalogue and
+    nothing is built; otherwise the active build is loaded, built on first run.
+    """
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        if settings.artifact is not None:
+            stored = await activate_artifact(engine, settings, settings.artifact)
+        else:
+            stored = await load_build(engine)
         if stored is None:
             log.info("no catalogue built yet: building it now (first run)")
             stored, _ = await build_and_save(engine, settings, options or BuildOptions())

@@ -7,9 +7,9 @@ Loading reads whole tables into pandas/numpy: the bot answers from memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from bot.storage.models import Artist, ArtistNeighbour, Build, Song, SongNeighbo
 from recommender.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
 from recommender.neighbours import NeighbourTable, NeighbourTables
 
-__all__ = ["BuildInfo", "StoredBuild", "save_build", "load_build"]
+__all__ = ["BuildInfo", "StoredBuild", "save_build", "load_build", "active_artifact", "mark_artifact"]
 
 INSERT_CHUNK = 20_000
 
@@ -35,6 +35,7 @@ class BuildInfo:
     sources: list[str]
     counts: dict[str, int]
     rejected: dict[str, int]
+    artifact: str | None = None  # the artifact version it came from or was published as
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,18 @@ async def save_build(
     tables: NeighbourTables,
     *,
     sources: Sequence[str],
-    report: ImportReport,
+    report: ImportReport | Mapping[str, int],
+    created_at: datetime | None = None,
+    artifact: str | None = None,
 ) -> int:
-    """Replace the stored catalogue with this build; returns the new build's id."""
+    """Replace the stored catalogue with this build; returns the new build's id.
+
+    ``report`` is the import report, or only its rejected-row counts by reason
+    (all an artifact carries). A build loaded from an artifact passes the
+    artifact's ``created_at`` and version, so every worker's database
+    describes it identically.
+    """
+    rejected = report.counts_by_reason() if isinstance(report, ImportReport) else dict(report)
     artists = _artist_rows(catalogue)
     songs = _song_rows(catalogue)
     song_neighbours = _neighbour_rows(tables.songs, "song_id")
@@ -123,8 +133,10 @@ async def save_build(
                 "k_artists": int(tables.artists.neighbours.shape[1]),
                 "sources": list(sources),
                 "counts": catalogue.counts(),
-                "rejected": report.counts_by_reason(),
+                "rejected": rejected,
                 "active": True,
+                "artifact": artifact,
+                **({"created_at": created_at} if created_at is not None else {}),
             },
         ).scalar_one()
         _insert(conn, Artist.__table__, artists)
@@ -135,6 +147,11 @@ async def save_build(
 
     async with engine.begin() as conn:
         return await conn.run_sync(replace)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _read_table(conn: Connection, n_rows: int, model: type, id_column: str, k: int) -> NeighbourTable:
@@ -178,14 +195,29 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
         )
         info = BuildInfo(
             id=build['id'],
-            created_at=build['created_at'],
+            created_at=_aware(build['created_at']),
             scaling=build['scaling'],
             sources=list(build['sources']),
             counts=dict(build['counts']),
             rejected=dict(build['rejected']),
+            artifact=build['artifact'],
         )
         return StoredBuild(info=info, catalogue=catalogue, tables=tables)
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
 
+
+
+async def active_artifact(engine: AsyncEngine) -> str | None:
+    """The artifact version of the active build, without loading the build (``None`` if none)."""
+    async with engine.connect() as conn:
+        return (
+            await conn.execute(select(Build.artifact).where(Build.active.is_(True)).order_by(Build.id.desc()))
+        ).scalars().first()
+
+
+async def mark_artifact(engine: AsyncEngine, build_id: int, version: str) -> None:
+    """Record that build ``build_id`` was published as artifact ``version``."""
+    async with engine.begin() as conn:
+        await conn.execute(update(Build).where(Build.id == build_id).values(artifact=version))

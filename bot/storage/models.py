@@ -56,6 +56,9 @@ class Build(Base):
     counts: Mapped[dict] = mapped_column(JSON)
     rejected: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The artifact version (see bot.artifacts) this build was loaded from or
+    # published as: a worker whose active build already is that version skips the download.
+    artifact: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Artist(Base):
