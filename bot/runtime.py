@@ -30,6 +30,7 @@ __all__ = [
     "BuildOptions",
     "resolve_sources",
     "build_and_save",
+    "load_or_build",
     "open_core",
     "Service",
     "platform_services",
@@ -78,15 +79,21 @@ async def build_and_save(
     return stored, report
 
 
+async def load_or_build(engine: AsyncEngine, settings: Settings, options: BuildOptions | None = None) -> StoredBuild:
+    """The active build; on first run (none stored yet) one is built and stored first."""
+    stored = await load_build(engine)
+    if stored is None:
+        log.info("no catalogue built yet: building it now (first run)")
+        stored, _ = await build_and_save(engine, settings, options or BuildOptions())
+    return stored
+
+
 @asynccontextmanager
 async def open_core(settings: Settings, options: BuildOptions | None = None) -> AsyncIterator[KpopCore]:
     """A ready core over the configured database; builds the catalogue on first run."""
     engine = await open_database(settings.resolved_database_url)
     try:
-        stored = await load_build(engine)
-        if stored is None:
-            log.info("no catalogue built yet: building it now (first run)")
-            stored, _ = await build_and_save(engine, settings, options or BuildOptions())
+        stored = await load_or_build(engine, settings, options)
         library = await asyncio.to_thread(Library.from_build, stored)
         yield KpopCore(library, History(engine), settings)
     finally:
