@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench_catalogue_load", "bench_build", "bench_matching")
+BENCHMARKS = ("bench_catalogue_load", "bench_build", "bench_matching", "bench_evaluation")
 
 
 def main(argv: list[str]) -> int:
