@@ -96,17 +96,18 @@ def evaluate_files(
 ) -> EvaluationReport:
     """Read, match and score every playlist file against the build (CPU-bound: run it in a thread).
 
-    ``rankers`` defaults to audio KNN under every scaling, random and most-popular picks.
+    ``rankers`` defaults to audio KNN under every scaling, random and most-popular picks, made
+    afresh for each file so that a file's random figures do not depend on the files before it.
     Raises :class:`~recommender.playlists.PlaylistFileError` for an unusable file.
     """
     _check_k(build, ks, levels)
     files = [read_playlists(path) for path in paths]  # every file checked before the slow part
     catalogue = build.catalogue
-    if rankers is None:
-        rankers = standard_rankers(catalogue, tables_for_every_scaling(build), seed=seed)
+    tables = tables_for_every_scaling(build) if rankers is None else []
     matcher = PlaylistMatcher(catalogue)
     results = []
     for playlists in files:
+        scored = rankers if rankers is not None else standard_rankers(catalogue, tables, seed=seed)
         matched = matcher.match(playlists)
         evaluation = EvaluationSet.from_matches(matched, catalogue)
         results.append(
@@ -119,7 +120,7 @@ def evaluate_files(
                 matched=matched.counts(),
                 playlists=len(evaluation.playlists),
                 coverage={level: evaluation.coverage(level) for level in levels},
-                rates=evaluate(evaluation, rankers, levels=levels, ks=ks, resamples=RESAMPLES, seed=seed),
+                rates=evaluate(evaluation, scored, levels=levels, ks=ks, resamples=RESAMPLES, seed=seed),
             )
         )
     return EvaluationReport(build.info, seed, RESAMPLES, results)

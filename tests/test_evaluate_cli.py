@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.evaluate import evaluate_files
+from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.neighbours import build_tables
+from recommender.rankers import MostPopular
+from recommender.sources import load_catalogue
 from tests.conftest_catalogue import CsvWriter, track_id, tt_row
 
 KOREAN = [("IU", "Blueming"), ("IU", "Palette"), ("BTS", "Dynamite"), ("BTS", "Butter"), ("TWICE", "Fancy")]
@@ -112,3 +118,17 @@ def test_bad_k_lists_are_refused_by_the_parser(capsys: pytest.CaptureFixture[str
             main(["evaluate", "--playlists", "x.csv", "--k", bad])
         assert exc.value.code == 2
         assert "--k" in capsys.readouterr().err
+
+
+def test_other_rankers_plug_into_the_file_evaluation(setup: tuple[Path, Path]) -> None:
+    """What a new recommender needs to be compared on playlist files: implement Ranker, pass it in."""
+    source, playlists = setup
+    catalogue, report = load_catalogue([source])
+    tables = build_tables(catalogue)
+    info = BuildInfo(id=7, created_at=datetime.now(), scaling="global", sources=[str(source)],
+                     counts=catalogue.counts(), rejected=report.counts_by_reason())
+    build = StoredBuild(info, catalogue, tables)
+    result = evaluate_files(build, [playlists], levels=["artist"], ks=[1], rankers=[MostPopular(catalogue)])
+    (file,) = result.files
+    assert [(r.ranker, r.level, r.k) for r in file.rates] == [("most popular", "artist", 1)]
+    assert result.build.id == 7
