@@ -9,7 +9,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench_catalogue_load", "bench_build", "bench_matching", "bench_artifacts")
+BENCHMARKS = (
+    "bench_catalogue_load",
+    "bench_build",
+    "bench_matching",
+    "bench_core",
+    "bench_load",
+    "bench_artifacts",
+    "bench_evaluation",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -14,23 +14,26 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import report
+from bot import evaluate, report
 from bot.artifacts import ArtifactError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
+from bot.object_store import StoreError
 from bot.render import to_json, to_text
 from bot.replies import Sender
-from bot.object_store import StoreError
 from bot.runtime import (
     BuildOptions,
     build_and_save,
+    load_or_build,
     open_core,
     platform_services,
     publish_build,
     serve_until_stopped,
 )
 from bot.storage.engine import StorageError, describe_url, open_database
+from recommender.evaluation import DEFAULT_KS, LEVELS
 from recommender.features import SCALINGS
+from recommender.playlists import PlaylistFileError
 from recommender.sources import CatalogueError
 
 __all__ = ["main"]
@@ -122,6 +125,34 @@ async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        build = await load_or_build(engine, settings, _build_options(args))
+    finally:
+        await engine.dispose()
+    levels = LEVELS if args.level == "all" else (args.level,)
+    report = await asyncio.to_thread(
+        evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed
+    )
+    if args.json:
+        print(json.dumps(evaluate.to_json(report), ensure_ascii=False))
+    else:
+        print(evaluate.to_text(report))
+    return 0
+
+
+def _k_list(text: str) -> tuple[int, ...]:
+    """``"1,3,10"`` -> (1, 3, 10): distinct positive integers, in increasing order."""
+    try:
+        ks = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers like 1,3,10, got {text!r}") from None
+    if not ks or ks[0] < 1:
+        raise argparse.ArgumentTypeError(f"k values must be whole numbers of at least 1, got {text!r}")
+    return tuple(ks)
+
+
 async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     engine = await open_database(settings.resolved_database_url)
     await engine.dispose()
@@ -162,6 +193,18 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="the A/B test per arm: votes, thumbs-up rate with intervals, significance")
     rep.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the rates and their trend")
     sub.add_parser("migrate", help="create or upgrade the database schema")
+    ev = with_build_options(sub.add_parser(
+        "evaluate", help="offline hit rates of the recommenders on playlists of people who play both sides"))
+    ev.add_argument("--playlists", action="append", required=True, metavar="FILE",
+                    help="playlist CSV: playlist_id, track_name, artist_name, optional track_id and listener "
+                         "(repeatable; each file is scored on its own)")
+    ev.add_argument("--level", choices=(*LEVELS, "all"), default="all",
+                    help="song: same song; artist: recommend artists; song-artist: a picked song's artist "
+                         "is in the playlist (default: all)")
+    ev.add_argument("--k", type=_k_list, default=DEFAULT_KS, metavar="K,K,...",
+                    help="cut-offs (default: 1,3,10)")
+    ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -173,6 +216,7 @@ COMMANDS = {
     "publish": _cmd_publish,
     "report": _cmd_report,
     "migrate": _cmd_migrate,
+    "evaluate": _cmd_evaluate,
 }
 
 
@@ -182,7 +226,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         configure_logging(settings, verbose=args.verbose, interactive=not _serves_platforms(args, settings))
         return asyncio.run(COMMANDS[args.command](settings, args))
-    except (ConfigError, StorageError, CatalogueError, StoreError, ArtifactError) as exc:
+    except (
+        ConfigError,
+        StorageError,
+        CatalogueError,
+        StoreError,
+        ArtifactError,
+        PlaylistFileError,
+        evaluate.EvaluationError,
+    ) as exc:
         print(f"kpop-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -36,6 +36,7 @@ __all__ = [
     "artifact_cache",
     "activate_artifact",
     "publish_build",
+    "load_or_build",
     "open_core",
     "Service",
     "platform_services",
@@ -84,6 +85,15 @@ async def build_and_save(
     return stored, report
 
 
+async def load_or_build(engine: AsyncEngine, settings: Settings, options: BuildOptions | None = None) -> StoredBuild:
+    """The active build; on first run (none stored yet) one is built and stored first."""
+    stored = await load_build(engine)
+    if stored is None:
+        log.info("no catalogue built yet: building it now (first run)")
+        stored, _ = await build_and_save(engine, settings, options or BuildOptions())
+    return stored
+
+
 def artifact_cache(settings: Settings) -> Path:
     """Where published artifacts are staged and downloaded (one folder per version)."""
     return settings.data_dir / "artifacts"
@@ -124,10 +134,7 @@ async def publish_build(settings: Settings, target: str, options: BuildOptions) 
     """Publish the database's active build to ``target`` (building one first if there is none)."""
     engine = await open_database(settings.resolved_database_url)
     try:
-        stored = await load_build(engine)
-        if stored is None:
-            log.info("no catalogue built yet: building it before publishing")
-            stored, _ = await build_and_save(engine, settings, options)
+        stored = await load_or_build(engine, settings, options)
         published = await asyncio.to_thread(publish, stored, target, artifact_cache(settings))
         await mark_artifact(engine, stored.info.id, published.manifest.version)
         return published
@@ -147,10 +154,7 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
         if settings.artifact is not None:
             stored = await activate_artifact(engine, settings, settings.artifact)
         else:
-            stored = await load_build(engine)
-        if stored is None:
-            log.info("no catalogue built yet: building it now (first run)")
-            stored, _ = await build_and_save(engine, settings, options or BuildOptions())
+            stored = await load_or_build(engine, settings, options)
         library = await asyncio.to_thread(Library.from_build, stored)
         history = History(engine)
         try:
