@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
-from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
 
 __all__ = ["ShownAnswer", "History"]
 
@@ -155,13 +156,31 @@ class History:
                 await conn.execute(delete(Feedback).filter_by(**key))
                 return
             now = utcnow()
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            stmt = dialect.insert(Feedback).values(**key, vote=vote, created_at=now, updated_at=now)
+            stmt = _upsert(conn, Feedback).values(**key, vote=vote, created_at=now, updated_at=now)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["platform", "user_id", "recommendation_id", "pick_rank"],
                 set_={"vote": vote, "updated_at": now},
             )
             await conn.execute(stmt)
+
+    async def claim_update(self, platform: str, update_id: str) -> bool:
+        """Mark an update handled; False when it already was (a redelivery to skip).
+
+        One atomic insert-or-nothing, so two deliveries racing each other cannot both win.
+        """
+        async with self.engine.begin() as conn:
+            stmt = (
+                _upsert(conn, HandledUpdate)
+                .values(platform=platform, update_id=update_id, handled_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+            )
+            return (await conn.execute(stmt)).rowcount == 1
+
+    async def prune_updates(self, before: datetime) -> int:
+        """Forget updates handled before ``before``; returns how many went."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
+        return result.rowcount or 0
 
     async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
         """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
@@ -218,6 +237,12 @@ class History:
             ):
                 deleted += (await conn.execute(stmt)).rowcount or 0
         return deleted
+
+
+def _upsert(conn: AsyncConnection, model: type):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT that takes ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
