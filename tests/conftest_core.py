@@ -7,6 +7,7 @@ tests can type real titles while staying independent of any data file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.storage.catalogue_store import load_build, save_build
 from bot.storage.engine import open_database
 from bot.storage.history import History
 from recommender.catalogue import Catalogue, ImportReport
-from recommender.neighbours import build_tables
+from recommender.neighbours import NeighbourTables, build_tables
 from tests.factories import make_catalogue
 
 WESTERN = [
@@ -61,6 +62,17 @@ def small_catalogue() -> Catalogue:
     return make_catalogue(rows, aliases=ALIASES, seed=7)
 
 
+def _tables(catalogue: Catalogue) -> NeighbourTables:
+    return build_tables(catalogue, "global", k_songs=20, k_artists=20)
+
+
+@functools.cache
+def _small_build() -> tuple[Catalogue, NeighbourTables]:
+    """The default catalogue and its tables, built once per session: only read, by save_build."""
+    catalogue = small_catalogue()
+    return catalogue, _tables(catalogue)
+
+
 def core_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings for a test core: its own SQLite file; the experiment off unless asked for."""
     values: dict[str, object] = {
@@ -81,8 +93,7 @@ async def make_core(tmp_path: Path) -> AsyncIterator[CoreFactory]:
             settings = core_settings(tmp_path, **overrides)
             engine = await open_database(settings.resolved_database_url)
             stack.push_async_callback(engine.dispose)
-            catalogue = catalogue if catalogue is not None else small_catalogue()
-            tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
+            catalogue, tables = (catalogue, _tables(catalogue)) if catalogue is not None else _small_build()
             if await load_build(engine) is None:
                 await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
             stored = await load_build(engine)
