@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot import report
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 from bot.render import to_json, to_text
 from bot.replies import Sender
 from bot.runtime import BuildOptions, build_and_save, open_core, platform_services, serve_until_stopped
@@ -23,8 +25,6 @@ from recommender.features import SCALINGS
 from recommender.sources import CatalogueError
 
 __all__ = ["main"]
-
-log = logging.getLogger("kpop-bot")
 
 
 def _build_options(args: argparse.Namespace) -> BuildOptions:
@@ -86,6 +86,19 @@ async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        summary = await report.collect(engine)
+    finally:
+        await engine.dispose()
+    print(report.to_text(summary))
+    if args.plot:
+        report.plot(summary, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
 async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     engine = await open_database(settings.resolved_database_url)
     await engine.dispose()
@@ -115,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true", help="print one JSON object")
     with_build_options(sub.add_parser("chat", help="chat with the bot in this terminal"))
     with_build_options(sub.add_parser("run", help="run every adapter whose token is set (else the terminal)"))
+    rep = sub.add_parser("report", help="the A/B test per arm: votes, thumbs-up rate with intervals, significance")
+    rep.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the rates and their trend")
     sub.add_parser("migrate", help="create or upgrade the database schema")
     return parser
 
@@ -124,18 +139,16 @@ COMMANDS = {
     "recommend": _cmd_recommend,
     "chat": _cmd_chat,
     "run": _cmd_run,
+    "report": _cmd_report,
     "migrate": _cmd_migrate,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = load_settings()
+        configure_logging(settings, verbose=args.verbose)
         return asyncio.run(COMMANDS[args.command](settings, args))
     except (ConfigError, StorageError, CatalogueError) as exc:
         print(f"kpop-bot: {exc}", file=sys.stderr)

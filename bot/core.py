@@ -15,12 +15,14 @@ from datetime import timedelta
 
 import numpy as np
 
+from bot import report
 from bot.commands import parse
 from bot.config import Settings
 from bot.experiment import ARM_RANDOM, assign_arm
 from bot.feedback import SinkPolicy
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
+from bot.seen_cache import SeenCache
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from bot.storage.models import utcnow
@@ -52,6 +54,7 @@ class KpopCore:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.sink_policy = SinkPolicy()
+        self.seen = SeenCache(history.person)
         self._sunk_keys: frozenset[str] = frozenset()
         self._sunk_read_at = -SINK_REFRESH_SECONDS
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
@@ -67,6 +70,8 @@ class KpopCore:
             return self.help()
         if command.name == "forget":
             return await self.forget(sender)
+        if command.name == "stats":
+            return await self.stats(sender)
         if command.name == "more":
             latest = await self._latest(sender)
             if latest is None:
@@ -82,6 +87,20 @@ class KpopCore:
 
     async def recommend(self, sender: Sender, query: str) -> Answer:
         """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss."""
+        started = time.perf_counter()
+        answer = await self._recommend(sender, query)
+        # the query's length, never the query: what people type stays out of the logs
+        log.info(
+            "answer %s on %s for a %d-character query in %.1f ms",
+            answer.kind.value,
+            sender.platform,
+            len(query),
+            (time.perf_counter() - started) * 1000,
+            extra={"platform": sender.platform, "answer_kind": answer.kind.value, "query_chars": len(query)},
+        )
+        return answer
+
+    async def _recommend(self, sender: Sender, query: str) -> Answer:
         limited = self._rate_limited(sender)
         if limited:
             return limited
@@ -152,6 +171,7 @@ class KpopCore:
         """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
         try:
             await self.history.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+            self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
@@ -178,6 +198,7 @@ class KpopCore:
         """Delete everything stored about ``sender`` and say how much went."""
         try:
             rows = await self.history.forget(sender.platform, sender.user_id)
+            self.seen.forget(sender.platform, sender.user_id)
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -200,6 +221,17 @@ class KpopCore:
         except Exception:
             log.warning("could not record %s update %s; handling it anyway", platform, update_id, exc_info=True)
             return True
+
+    async def stats(self, sender: Sender) -> Answer:
+        """The A/B test's summary, for the bot's owners only (``KPOP_OWNER_IDS``)."""
+        if not self.settings.is_owner(sender.platform, sender.user_id):
+            return Answer(AnswerKind.ERROR, text="Sorry, only the bot's owners can see its statistics.")
+        try:
+            summary = report.to_text(await report.collect(self.history.engine))
+        except Exception:
+            log.exception("could not compute the experiment's statistics")
+            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't read the statistics just now.")
+        return Answer(AnswerKind.INFO, text=summary)
 
     def complete(self, prefix: str, limit: int = 25) -> list[ItemRef]:
         """Autocomplete choices while someone types a query."""
@@ -253,7 +285,8 @@ class KpopCore:
     async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
         """(never show, show last) song ids for this person; empty when the database is unreachable."""
         try:
-            seen, disliked = await self.history.seen_and_disliked(sender.platform, sender.user_id)
+            person = await self.seen.get(sender.platform, sender.user_id)
+            seen, disliked = person.seen, person.disliked
         except Exception:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
@@ -304,16 +337,12 @@ class KpopCore:
         answer = Answer(AnswerKind.PICKS, query=query, match=match, picks=tuple(picks), notes=notes, has_more=has_more)
         if not record:
             return answer
+        keys = [self.library.song_key(p.song_id) for p in picks]
         try:
             rec_id = await self.history.record(
-                sender,
-                query=query,
-                match=match,
-                picks=picks,
-                song_keys=[self.library.song_key(p.song_id) for p in picks],
-                arm=arm,
-                page_offset=offset,
+                sender, query=query, match=match, picks=picks, song_keys=keys, arm=arm, page_offset=offset
             )
+            self.seen.shown(sender.platform, sender.user_id, rec_id, [(p.rank, k) for p, k in zip(picks, keys)])
         except Exception:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))

@@ -34,6 +34,9 @@ class Library:
     recommender: Recommender
     _keys: list[str] = field(init=False, repr=False)
     _ids_by_key: dict[str, int] = field(init=False, repr=False)
+    _titles: list[str] = field(init=False, repr=False)
+    _artists: list[str] = field(init=False, repr=False)
+    _spotify_ids: list[str | None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         songs = self.catalogue.songs
@@ -43,6 +46,10 @@ class Library:
             for sid, title, name in zip(songs["spotify_id"], songs["title"], names)
         ]
         self._ids_by_key = {key: i for i, key in enumerate(self._keys)}
+        # plain lists: building a reply must not pay for a pandas row lookup per pick
+        self._titles = songs["title"].astype(str).tolist()
+        self._artists = [str(n) for n in names]
+        self._spotify_ids = [sid if isinstance(sid, str) else None for sid in songs["spotify_id"]]
 
     @classmethod
     def from_build(cls, build: StoredBuild) -> "Library":
@@ -66,19 +73,15 @@ class Library:
         return {self._ids_by_key[k] for k in keys if k in self._ids_by_key}
 
     def to_picks(self, candidates: list[Candidate], first_rank: int) -> list[Pick]:
-        songs = self.catalogue.songs
-        picks = []
-        for offset, cand in enumerate(candidates):
-            row = songs.loc[cand.song_id]
-            picks.append(
-                Pick(
-                    rank=first_rank + offset,
-                    song_id=cand.song_id,
-                    title=str(row["title"]),
-                    artist=self.catalogue.artist_name(int(row["artist_id"])),
-                    spotify_id=row["spotify_id"] if isinstance(row["spotify_id"], str) else None,
-                    distance=float(cand.distance) if np.isfinite(cand.distance) else None,
-                    reason=cand.reason,
-                )
+        return [
+            Pick(
+                rank=first_rank + offset,
+                song_id=cand.song_id,
+                title=self._titles[cand.song_id],
+                artist=self._artists[cand.song_id],
+                spotify_id=self._spotify_ids[cand.song_id],
+                distance=float(cand.distance) if np.isfinite(cand.distance) else None,
+                reason=cand.reason,
             )
-        return picks
+            for offset, cand in enumerate(candidates)
+        ]

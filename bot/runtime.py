@@ -88,7 +88,11 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
             log.info("no catalogue built yet: building it now (first run)")
             stored, _ = await build_and_save(engine, settings, options or BuildOptions())
         library = await asyncio.to_thread(Library.from_build, stored)
-        yield KpopCore(library, History(engine), settings)
+        history = History(engine)
+        try:
+            yield KpopCore(library, history, settings)
+        finally:
+            await history.close()
     finally:
         await engine.dispose()
 

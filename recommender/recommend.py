@@ -150,10 +150,23 @@ class Recommender:
         apart by their wording; without one the reason says it is random.
         """
         _check_paging(count, 0)
-        pool = self._korean_ids[~_isin(self._korean_ids, exclude)]
-        shuffled = rng.permutation(pool)
-        _, first_of_artist = np.unique(self._artist_of[shuffled], return_index=True)
-        chosen = shuffled[np.sort(first_of_artist)[:count]]
+        excluded = set(exclude)
+        chosen: list[int] = []
+        artists: set[int] = set()
+        # Rejection sampling: a uniform draw over all Korean songs, kept when it is
+        # eligible, is a uniform draw over the eligible ones. With thousands of
+        # songs and three picks this takes a handful of draws, not a shuffle.
+        n = len(self._korean_ids)
+        for _ in range(50 * count if n else 0):
+            if len(chosen) == count:
+                break
+            song = int(self._korean_ids[rng.integers(n)])
+            artist = int(self._artist_of[song])
+            if song not in excluded and artist not in artists:
+                chosen.append(song)
+                artists.add(artist)
+        if len(chosen) < count:  # few eligible songs left: draw from exactly those
+            chosen = self._random_exhaustive(rng, count, excluded)
         if query is None:
             return [Candidate(int(song_id), math.nan, RANDOM_REASON) for song_id in chosen]
         kind, item_id = query
@@ -163,6 +176,13 @@ class Recommender:
             Candidate(int(song_id), math.nan, explain(features, self._features(self._raw[song_id])))
             for song_id in chosen
         ]
+
+    def _random_exhaustive(self, rng: np.random.Generator, count: int, excluded: set[int]) -> list[int]:
+        """The same draw as :meth:`random` by shuffling every eligible song (when few remain)."""
+        pool = self._korean_ids[~_isin(self._korean_ids, excluded)]
+        shuffled = rng.permutation(pool)
+        _, first_of_artist = np.unique(self._artist_of[shuffled], return_index=True)
+        return [int(s) for s in shuffled[np.sort(first_of_artist)[:count]]]
 
     def _page(self, order: np.ndarray, ids: np.ndarray, count: int, offset: int) -> list[int]:
         """Positions shown for this page: the ``count`` at ``offset``, one per artist.

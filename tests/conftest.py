@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from recommender.catalogue import Catalogue, ImportReport
+from recommender.sources import load_catalogue
 from tests.fakes.log_guard import ErrorLogGuard
 
 pytest_plugins = [
@@ -28,6 +31,15 @@ def shared_data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"real data directory {path} not found (set KPOP_SHARED_DATA to run realdata tests)")
     return path
+
+
+@pytest.fixture(scope="session")
+def real_catalogue(shared_data_dir: Path) -> tuple[Catalogue, ImportReport]:
+    """The whole shared data directory imported once per test session (about 7 s)."""
+    start = time.perf_counter()
+    catalogue, report = load_catalogue([shared_data_dir])
+    print(f"\nloaded {shared_data_dir} in {time.perf_counter() - start:.2f} s: {catalogue.counts()}")
+    return catalogue, report
 
 
 @pytest.fixture

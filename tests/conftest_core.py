@@ -98,7 +98,9 @@ async def make_core(tmp_path: Path) -> AsyncIterator[CoreFactory]:
                 await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
             stored = await load_build(engine)
             assert stored is not None
-            return KpopCore(Library.from_build(stored), History(engine), settings)
+            history = History(engine)
+            stack.push_async_callback(history.close)
+            return KpopCore(Library.from_build(stored), history, settings)
 
         yield factory
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
 
 import pytest
 
 from recommender.catalogue import Catalogue, ImportReport
 from recommender.reviewed import non_korean_acts
-from recommender.sources import load_catalogue
 
 pytestmark = pytest.mark.realdata
 
@@ -22,12 +19,9 @@ CRAWL_COLLABORATORS = (
 
 
 @pytest.fixture(scope="module")
-def loaded(shared_data_dir: Path) -> tuple[Catalogue, ImportReport]:
-    start = time.perf_counter()
-    catalogue, report = load_catalogue([shared_data_dir])
-    print(f"\nloaded {shared_data_dir} in {time.perf_counter() - start:.2f} s: {catalogue.counts()}")
-    print(f"merged {report.merged:,}; rejected {report.counts_by_reason()}")
-    return catalogue, report
+def loaded(real_catalogue: tuple[Catalogue, ImportReport]) -> tuple[Catalogue, ImportReport]:
+    print(f"merged {real_catalogue[1].merged:,}; rejected {real_catalogue[1].counts_by_reason()}")
+    return real_catalogue
 
 
 def _artist_rows(catalogue: Catalogue, name: str):

@@ -1,25 +1,44 @@
 """What the bot showed to whom, and what they thought of it.
 
-Every write is one short transaction. Votes are upserts keyed on
-(platform, user, recommendation, pick), so a replayed or repeated vote updates
-the one row instead of adding another, on SQLite and PostgreSQL alike.
+Answers and votes go through one :class:`~bot.storage.writer.GroupCommitWriter`:
+each caller waits for its own write to be committed, and concurrent writes
+share a transaction. Votes are upserts keyed on (platform, user,
+recommendation, pick), so a replayed or repeated vote updates the one row
+instead of adding another, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
+from bot.storage.writer import GroupCommitWriter, Write
 
-__all__ = ["ShownAnswer", "History"]
+__all__ = ["ShownAnswer", "History", "new_id"]
+
+_EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+def new_id() -> int:
+    """A time-ordered 63-bit id: milliseconds since 2026 above 22 random bits.
+
+    Ids sort by creation time (so "the latest answer" is the largest id) and two
+    processes writing to one database collide with negligible probability (four
+    million ids a millisecond), without asking the database for a sequence.
+    """
+    return ((time.time_ns() // 1_000_000 - _EPOCH_MS) << 22) | secrets.randbits(22)
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,11 @@ class History:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.writer = GroupCommitWriter(engine)
+
+    async def close(self) -> None:
+        """Commit queued writes; the engine itself belongs to whoever opened it."""
+        await self.writer.close()
 
     async def record(
         self,
@@ -56,40 +80,33 @@ class History:
         page_offset: int = 0,
     ) -> int:
         """Store an answer about to be shown; returns its id for buttons and votes."""
-        async with self.engine.begin() as conn:
-            rec_id = (
-                await conn.execute(
-                    Recommendation.__table__.insert().returning(Recommendation.id),
-                    {
-                        "platform": sender.platform,
-                        "user_id": sender.user_id,
-                        "chat_id": sender.chat_id,
-                        "query": query,
-                        "match_kind": match.kind,
-                        "match_id": match.id,
-                        "match_label": match.label,
-                        "page_offset": page_offset,
-                        "arm": arm,
-                        "created_at": utcnow(),
-                    },
-                )
-            ).scalar_one()
-            if picks:
-                await conn.execute(
-                    RecommendationPick.__table__.insert(),
-                    [
-                        {
-                            "recommendation_id": rec_id,
-                            "rank": p.rank,
-                            "song_key": key,
-                            "title": p.title,
-                            "artist": p.artist,
-                            "distance": p.distance,
-                        }
-                        for p, key in zip(picks, song_keys, strict=True)
-                    ],
-                )
-        return int(rec_id)
+        rec_id = new_id()
+        answer = {
+            "id": rec_id,
+            "platform": sender.platform,
+            "user_id": sender.user_id,
+            "chat_id": sender.chat_id,
+            "query": query,
+            "match_kind": match.kind,
+            "match_id": match.id,
+            "match_label": match.label,
+            "page_offset": page_offset,
+            "arm": arm,
+            "created_at": utcnow(),
+        }
+        shown = [
+            {
+                "recommendation_id": rec_id,
+                "rank": p.rank,
+                "song_key": key,
+                "title": p.title,
+                "artist": p.artist,
+                "distance": p.distance,
+            }
+            for p, key in zip(picks, song_keys, strict=True)
+        ]
+        await self.writer.submit(_insert_answers, (answer, shown))
+        return rec_id
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
         """Remember which platform message shows a recommendation, for reactions on it."""
@@ -145,36 +162,19 @@ class History:
         """Set (``vote`` +1 or -1) or clear (0) one person's vote; idempotent."""
         if vote not in (-1, 0, 1):
             raise ValueError("vote must be -1, 0 or +1")
-        key = {
-            "platform": platform,
-            "user_id": user_id,
-            "recommendation_id": recommendation_id,
-            "pick_rank": pick_rank,
-        }
-        async with self.engine.begin() as conn:
-            if vote == 0:
-                await conn.execute(delete(Feedback).filter_by(**key))
-                return
-            now = utcnow()
-            stmt = _upsert(conn, Feedback).values(**key, vote=vote, created_at=now, updated_at=now)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["platform", "user_id", "recommendation_id", "pick_rank"],
-                set_={"vote": vote, "updated_at": now},
-            )
-            await conn.execute(stmt)
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, vote))
 
     async def claim_update(self, platform: str, update_id: str) -> bool:
         """Mark an update handled; False when it already was (a redelivery to skip).
 
-        One atomic insert-or-nothing, so two deliveries racing each other cannot both win.
+        Goes through the group-commit writer like answers and votes, so claiming
+        costs a statement, not a transaction of its own; an insert-or-nothing, so
+        two deliveries racing each other cannot both win.
         """
-        async with self.engine.begin() as conn:
-            stmt = (
-                _upsert(conn, HandledUpdate)
-                .values(platform=platform, update_id=update_id, handled_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["platform", "update_id"])
-            )
-            return (await conn.execute(stmt)).rowcount == 1
+        claim = _Claim(platform, update_id)
+        await self.writer.submit(_insert_claims, claim)
+        return claim.won
 
     async def prune_updates(self, before: datetime) -> int:
         """Forget updates handled before ``before``; returns how many went."""
@@ -182,25 +182,32 @@ class History:
             result = await conn.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
         return result.rowcount or 0
 
-    async def seen_and_disliked(self, platform: str, user_id: str) -> tuple[set[str], set[str]]:
-        """Song keys this person was shown, and those they voted 👎 (directly or on a whole answer)."""
+    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
+        """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
+
+        A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
+        whole answer and hides all its picks. One query, one round trip.
+        """
         rec, pick = Recommendation.__table__, RecommendationPick.__table__
         shown = (
-            select(pick.c.song_key)
+            select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
             .join(rec, rec.c.id == pick.c.recommendation_id)
             .where(rec.c.platform == platform, rec.c.user_id == user_id)
-            .distinct()
         )
-        disliked = (
-            select(pick.c.song_key)
+        down = (
+            select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
             .join(Feedback, _votes_on_pick(pick))
             .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
-            .distinct()
         )
+        seen: set[str] = set()
+        down_votes: dict[tuple[int, int], set[str]] = {}
         async with self.engine.connect() as conn:
-            seen = set((await conn.execute(shown)).scalars())
-            down = set((await conn.execute(disliked)).scalars())
-        return seen, down
+            for is_down, rec_id, rank, key in await conn.execute(union_all(shown, down)):
+                if is_down:
+                    down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
+                else:
+                    seen.add(key)
+        return seen, down_votes
 
     async def song_votes(self) -> dict[str, SongVotes]:
         """For every voted song, how many distinct people voted it up and down."""
@@ -239,15 +246,70 @@ class History:
         return deleted
 
 
-def _upsert(conn: AsyncConnection, model: type):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT that takes ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
     """Join condition: a vote on this pick itself, or on the whole answer that showed it."""
     return and_(
         Feedback.recommendation_id == pick.c.recommendation_id,
         or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
     )
+
+
+def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of recorded answers: two statements, however many answers."""
+    conn.execute(Recommendation.__table__.insert(), [w.payload[0] for w in writes])
+    picks = [pick for w in writes for pick in w.payload[1]]
+    if picks:
+        conn.execute(RecommendationPick.__table__.insert(), picks)
+
+
+def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of votes: the last vote per (person, answer, pick) wins; clears, then upserts."""
+    final: dict[tuple[str, str, int, int], int] = {}
+    for w in writes:
+        key, vote = w.payload
+        final.pop(key, None)
+        final[key] = vote
+    columns = ("platform", "user_id", "recommendation_id", "pick_rank")
+    cleared = [dict(zip(columns, key)) for key, vote in final.items() if vote == 0]
+    for row in cleared:
+        conn.execute(delete(Feedback).filter_by(**row))
+    now = utcnow()
+    upserts: list[dict[str, Any]] = [
+        {**dict(zip(columns, key)), "vote": vote, "created_at": now, "updated_at": now}
+        for key, vote in final.items()
+        if vote != 0
+    ]
+    if not upserts:
+        return
+    stmt = _insert(conn, Feedback)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(columns),
+        set_={"vote": stmt.excluded.vote, "updated_at": stmt.excluded.updated_at},
+    )
+    conn.execute(stmt, upserts)
+
+
+@dataclass
+class _Claim:
+    platform: str
+    update_id: str
+    won: bool = False
+
+
+def _insert_claims(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of update claims, one statement each: each needs to know whether its row went in."""
+    now = utcnow()
+    for write in writes:
+        claim: _Claim = write.payload
+        stmt = (
+            _insert(conn, HandledUpdate)
+            .values(platform=claim.platform, update_id=claim.update_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+        )
+        claim.won = conn.execute(stmt).rowcount == 1
+
+
+def _insert(conn: Connection, model: type):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, which takes ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

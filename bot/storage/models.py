@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -127,7 +128,9 @@ class Recommendation(Base):
 
     __tablename__ = "recommendations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Assigned by the application (time-ordered 63-bit ids, see bot.storage.history.new_id) so that a
+    # batch of answers from several processes can be written in one statement without a round trip.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -150,7 +153,7 @@ class RecommendationPick(Base):
     __tablename__ = "recommendation_picks"
 
     recommendation_id: Mapped[int] = mapped_column(
-        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
+        BigInteger, ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
     )
     rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     song_key: Mapped[str] = mapped_column(String(64), index=True)
@@ -170,7 +173,9 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
-    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"))
+    recommendation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("recommendations.id", ondelete="CASCADE")
+    )
     pick_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     vote: Mapped[int] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('recommendations',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
     sa.Column('chat_id', sa.String(length=64), nullable=False),
@@ -73,7 +73,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
-    sa.Column('recommendation_id', sa.Integer(), nullable=False),
+    sa.Column('recommendation_id', sa.BigInteger(), nullable=False),
     sa.Column('pick_rank', sa.SmallInteger(), nullable=False),
     sa.Column('vote', sa.SmallInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -86,7 +86,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_feedback_user', ['platform', 'user_id'], unique=False)
 
     op.create_table('recommendation_picks',
-    sa.Column('recommendation_id', sa.Integer(), nullable=False),
+    sa.Column('recommendation_id', sa.BigInteger(), nullable=False),
     sa.Column('rank', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('song_key', sa.String(length=64), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
