@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core import KpopCore
 from bot.storage.models import Feedback, Recommendation
 
-_TAG = re.compile(r'</?[bi]>|<a href="[^"<>]*">|</a>')
+_TAG = re.compile(r'</?(?:b|i|pre)>|<a href="[^"<>]*">|</a>')
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
 
@@ -47,11 +47,11 @@ class _Nesting(HTMLParser):
 def shown_text(message_html: str) -> str:
     """The text Telegram shows for ``message_html``, after asserting the markup is harmless.
 
-    Harmless: the only tags are <b>, <i> and https links, each closed in order;
+    Harmless: the only tags are <b>, <i>, <pre> and https links, each closed in order;
     no other ``<`` or ``>``; every ``&`` begins a complete entity.
     """
     bare = _TAG.sub("", message_html)
-    assert "<" not in bare and ">" not in bare, f"markup beyond b, i and a in {message_html!r}"
+    assert "<" not in bare and ">" not in bare, f"markup beyond b, i, pre and a in {message_html!r}"
     assert "&" not in _ENTITY.sub("", bare), f"a broken entity in {message_html!r}"
     nesting = _Nesting()
     nesting.feed(message_html)

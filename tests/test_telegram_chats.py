@@ -313,3 +313,17 @@ async def test_started_and_stopped_bots_leave_nothing_running(
     assert bot.task.result() is None
     last = fake_telegram.calls("getUpdates")[-1]
     assert last.params.get("timeout") == 0  # PTB's final call confirming the offset
+
+
+async def test_stats_are_for_owners_only(start_telegram_bot: BotStarter, fake_telegram: FakeTelegram) -> None:
+    owner, stranger = make_user("Owner"), make_user("Stranger")
+    bot = await start_telegram_bot(KPOP_OWNER_IDS=f"telegram:{owner['id']}")
+    await ask_kpop(bot, "Blinding Lights", private_chat(owner), owner)
+    fake_telegram.push_update(command_update("stats", user=owner, chat=private_chat(owner)))
+    fake_telegram.push_update(command_update("stats", user=stranger, chat=private_chat(stranger)))
+    table = await reply_to(fake_telegram, private_chat(owner), 3)
+    refusal = await reply_to(fake_telegram, private_chat(stranger))
+
+    assert table["text"].startswith("<pre>arm ") and table["text"].endswith("</pre>")
+    assert re.search(r"^knn +1 +1 ", shown_text(table["text"]), re.MULTILINE)
+    assert shown_text(refusal["text"]) == "Sorry, only the bot's owners can see its statistics."

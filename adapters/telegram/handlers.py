@@ -4,6 +4,7 @@ Which updates reach which handler:
 
 * ``/kpop``, ``/help``, ``/start``, ``/more``, ``/forget`` (also ``/kpop@botname``) in
   any chat, and in a private chat any other text, go to :meth:`KpopCore.handle_text`;
+* ``/stats`` goes to :meth:`KpopCore.stats` (owners only; its table is set monospace);
 * button presses: 👍/👎 (:meth:`KpopCore.vote`), "more" (:meth:`KpopCore.more`,
   sent as a new message) and "did you mean" choices (:meth:`KpopCore.choose`,
   edited into the message that offered them). Every press is answered, also
@@ -63,6 +64,7 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], core: KpopCore)
     new_messages = filters.UpdateType.MESSAGE
     app.add_handler(claim_handler(core), group=-1)
     app.add_handler(CommandHandler(TEXT_COMMANDS, handlers.text, filters=new_messages))
+    app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
     app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & new_messages, handlers.text))
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_handler(
@@ -87,6 +89,14 @@ class Handlers:
         answer = await self.core.handle_text(sender(message.from_user, message.chat), message.text)
         sent = await message.reply_text(answer_html(answer), reply_markup=answer_keyboard(answer))
         await self._attach(answer, sent.message_id)
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The A/B test's table for an owner (``KPOP_OWNER_IDS=telegram:<user id>``); a refusal for others."""
+        message = update.message
+        if message is None or message.from_user is None:
+            return
+        answer = await self.core.stats(sender(message.from_user, message.chat))
+        await message.reply_text(answer_html(answer, table=answer.kind == AnswerKind.INFO))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -31,7 +31,7 @@ def utf16_length(text: str) -> int:
 
 @dataclass(frozen=True)
 class Span:
-    """Raw text, shown bold (``b``), italic (``i``), as a link (``a`` with ``href``) or plain."""
+    """Raw text, shown bold (``b``), italic (``i``), monospace (``pre``), as a link (``a`` with ``href``) or plain."""
 
     text: str
     tag: str = ""
@@ -87,12 +87,16 @@ def plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def answer_html(answer: Answer) -> str:
-    """The whole answer as one message: picks with links and reasons, or its text, then notes."""
-    return fit(list(_spans(answer)))
+def answer_html(answer: Answer, *, table: bool = False) -> str:
+    """The whole answer as one message: picks with links and reasons, or its text, then notes.
+
+    ``table=True`` sets the text in a monospace block, for text laid out in columns (the
+    owners' statistics).
+    """
+    return fit(list(_spans(answer, "pre" if table else "")))
 
 
-def _spans(answer: Answer) -> Iterator[Span]:
+def _spans(answer: Answer, text_tag: str) -> Iterator[Span]:
     if answer.kind == AnswerKind.PICKS and answer.match is not None:
         yield from (Span("If you like "), Span(answer.match.label, "b"), Span(", try:"))
         for pick in answer.picks:
@@ -104,6 +108,6 @@ def _spans(answer: Answer) -> Iterator[Span]:
     else:
         if answer.query and answer.kind in (AnswerKind.DID_YOU_MEAN, AnswerKind.NOT_FOUND):
             yield from (Span(f"\u201c{answer.query}\u201d", "b"), Span("\n"))
-        yield Span(answer.text)
+        yield Span(answer.text, text_tag)
     for note in answer.notes:
         yield from (Span("\n\n"), Span(note, "i"))
