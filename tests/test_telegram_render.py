@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +10,8 @@ from adapters.telegram.keyboards import MAX_CALLBACK_DATA, Choice, More, Vote, a
 from adapters.telegram.render import ELLIPSIS, MAX_MESSAGE, Span, answer_html, fit, plain, utf16_length
 from bot.replies import Answer, AnswerKind, ItemRef, Pick
 from tests.telegram_checks import shown_text
+
+pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
 NASTY = st.text(alphabet=st.sampled_from(list("ab <>&\"';\n") + ["\U0001f3b5", "\u00e9", "\ud55c", "\u200b"]))
 SPANS = st.lists(

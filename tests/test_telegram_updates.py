@@ -15,6 +15,8 @@ from adapters.telegram.retries import RetryingRateLimiter
 from adapters.telegram.updates import PerPersonOrder, person_of
 from tests.fakes.telegram_updates import group_chat, make_user, reaction_update, text_update
 
+pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
+
 UP, DOWN, HEART = "\U0001f44d", "\U0001f44e", "\u2764"
 
 
