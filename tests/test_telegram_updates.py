@@ -41,7 +41,7 @@ def test_reactions_as_votes(old: list[str], new: list[str], vote: int | None) ->
 
 
 def update(body: dict[str, Any], update_id: int = 1) -> Update:
-    return Update.de_json({"update_id": update_id, **body}, None)  # type: ignore[arg-type]
+    return Update.de_json({"update_id": update_id, **body}, None)
 
 
 def test_whose_update_it_is() -> None:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 
 
-def claim_handler(core: KpopCore) -> TypeHandler[Update, Any]:
+def claim_handler(core: KpopCore) -> TypeHandler[Update, Any, None]:
     """A handler for group -1 (before all others) that stops updates already handled."""
 
     async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
