@@ -7,9 +7,10 @@ wrong. Tokens are ``SecretStr``: they never appear in ``repr``, logs or errors.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
@@ -58,7 +59,12 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
     discord_guild_id: int | None = Field(default=None, alias="DISCORD_GUILD_ID")
-    discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+    # A number, or "auto" for the count Discord recommends; either runs discord.py's AutoShardedBot.
+    discord_shard_count: Annotated[int, Field(ge=1)] | Literal["auto"] | None = Field(
+        default=None, alias="DISCORD_SHARD_COUNT"
+    )
+    # The shards this process serves, when several processes share DISCORD_SHARD_COUNT shards.
+    discord_shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="DISCORD_SHARD_IDS")
 
     telegram_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_url: str | None = Field(default=None, pattern=r"^https?://", alias="TELEGRAM_WEBHOOK_URL")
@@ -66,10 +72,20 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field(default="0.0.0.0", alias="TELEGRAM_WEBHOOK_LISTEN")
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, alias="PORT")
 
-    @field_validator("sources", "owner_ids", mode="before")
+    @field_validator("sources", "owner_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _lists(cls, value: object) -> list[str]:
         return _split_list(value)
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, ids: list[int], info: ValidationInfo) -> list[int]:
+        count = info.data.get("discord_shard_count")
+        if ids and not isinstance(count, int):
+            raise ValueError("needs a numeric DISCORD_SHARD_COUNT (the number of shards over all processes)")
+        if ids and isinstance(count, int) and not all(0 <= i < count for i in ids):
+            raise ValueError(f"each shard id must lie between 0 and DISCORD_SHARD_COUNT - 1 ({count - 1})")
+        return ids
 
     @field_validator("owner_ids")
     @classmethod

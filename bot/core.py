@@ -187,6 +187,26 @@ class KpopCore:
             return None
         return await self.vote(sender, shown.id, vote)
 
+    async def retract_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
+        """A reaction taken back: clears ``sender``'s vote on that answer only while it is still ``vote``.
+
+        Where people can leave both 👍 and 👎 on a message (Discord), the newer one is their vote:
+        someone who switched from 👍 to 👎 and then removes the 👍 keeps their 👎. ``None`` when
+        the message is not one of our answers.
+        """
+        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        if shown is None:
+            return None
+        try:
+            await self.history.retract(sender.platform, sender.user_id, shown.id, 0, vote)
+            if vote < 0:  # the 👎 is gone if it was the vote, and never was a dislike otherwise
+                self.seen.voted(sender.platform, sender.user_id, shown.id, 0, 0)
+        except Exception:
+            log.exception("could not remove a vote")
+            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't remove your vote just now. Please try again.")
+        self._sunk_read_at = -SINK_REFRESH_SECONDS
+        return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
+
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
         """Remember the platform message an answer was sent as (for reactions on it)."""
         try:

@@ -132,6 +132,12 @@ async def serve_until_stopped(core: KpopCore, settings: Settings, services: dict
             for name, serve in services.items():
                 log.info("starting the %s adapter", name)
                 group.create_task(serve(core, settings, stop), name=f"adapter-{name}")
+    except ExceptionGroup as failed:
+        if len(failed.exceptions) == 1:
+            # One adapter failed (the usual case): raise its own error, e.g. a ConfigError about a
+            # refused token, which the command line shows as one line instead of a group traceback.
+            raise failed.exceptions[0] from None
+        raise
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

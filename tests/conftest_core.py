@@ -7,7 +7,8 @@ tests can type real titles while staying independent of any data file.
 
 from __future__ import annotations
 
-import functools
+import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -21,7 +22,7 @@ from bot.storage.catalogue_store import load_build, save_build
 from bot.storage.engine import open_database
 from bot.storage.history import History
 from recommender.catalogue import Catalogue, ImportReport
-from recommender.neighbours import NeighbourTables, build_tables
+from recommender.neighbours import build_tables
 from tests.factories import make_catalogue
 
 WESTERN = [
@@ -62,17 +63,6 @@ def small_catalogue() -> Catalogue:
     return make_catalogue(rows, aliases=ALIASES, seed=7)
 
 
-def _tables(catalogue: Catalogue) -> NeighbourTables:
-    return build_tables(catalogue, "global", k_songs=20, k_artists=20)
-
-
-@functools.cache
-def _small_build() -> tuple[Catalogue, NeighbourTables]:
-    """The default catalogue and its tables, built once per session: only read, by save_build."""
-    catalogue = small_catalogue()
-    return catalogue, _tables(catalogue)
-
-
 def core_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings for a test core: its own SQLite file; the experiment off unless asked for."""
     values: dict[str, object] = {
@@ -84,17 +74,43 @@ def core_settings(tmp_path: Path, **overrides: object) -> Settings:
     return load_settings(**values)
 
 
+async def _save_small_build(path: Path) -> None:
+    engine = await open_database(f"sqlite+aiosqlite:///{path}")
+    try:
+        catalogue = small_catalogue()
+        tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
+        await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def small_build_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding :func:`small_catalogue`'s build, made once per test session.
+
+    Each default core starts from a copy: migrating and saving a build per test cost most of the
+    time of the end-to-end adapter tests.
+    """
+    path = tmp_path_factory.mktemp("small-build") / "bot.db"
+    asyncio.run(_save_small_build(path))
+    return path
+
+
 @pytest.fixture
-async def make_core(tmp_path: Path) -> AsyncIterator[CoreFactory]:
+async def make_core(tmp_path: Path, small_build_database: Path) -> AsyncIterator[CoreFactory]:
     """Call ``await make_core(**settings_overrides)`` for a ready core; everything closes after the test."""
     async with AsyncExitStack() as stack:
 
         async def factory(catalogue: Catalogue | None = None, **overrides: object) -> KpopCore:
             settings = core_settings(tmp_path, **overrides)
+            database = tmp_path / "bot.db"
+            if catalogue is None and not database.exists():
+                shutil.copyfile(small_build_database, database)
             engine = await open_database(settings.resolved_database_url)
             stack.push_async_callback(engine.dispose)
-            catalogue, tables = (catalogue, _tables(catalogue)) if catalogue is not None else _small_build()
             if await load_build(engine) is None:
+                catalogue = catalogue if catalogue is not None else small_catalogue()
+                tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
                 await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
             stored = await load_build(engine)
             assert stored is not None

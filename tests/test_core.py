@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select, text
 
 from bot.core import HELP_TEXT, KpopCore
@@ -119,6 +121,41 @@ async def test_reactions_find_their_answer_by_message(core: KpopCore) -> None:
     assert await core.vote_on_message(BOB, "not-ours", 1) is None
     assert await core.vote_on_message(Sender("test", "bob", "other-chat"), "msg-42", 1) is None
     assert await count(core, Feedback) == 1
+
+
+async def feedback_votes(core: KpopCore) -> list[int]:
+    async with core.history.engine.connect() as conn:
+        return list((await conn.execute(select(Feedback.vote))).scalars())
+
+
+async def test_a_retracted_reaction_clears_only_the_vote_it_gave(core: KpopCore) -> None:
+    answer = await core.recommend(ALICE, "Perfect")
+    assert answer.recommendation_id is not None
+    await core.attach_message(answer.recommendation_id, "msg-7")
+
+    await core.vote_on_message(BOB, "msg-7", 1)
+    await core.vote_on_message(BOB, "msg-7", -1)  # switched to 👎 while the 👍 is still there
+    kept = await core.retract_on_message(BOB, "msg-7", 1)  # ... then took the 👍 away
+    assert kept is not None and kept.kind == AnswerKind.INFO
+    assert await feedback_votes(core) == [-1]
+    assert await core.retract_on_message(BOB, "msg-7", -1) is not None
+    assert await feedback_votes(core) == []
+    assert await core.retract_on_message(BOB, "not-ours", -1) is None
+
+
+async def test_retractions_committed_with_votes_keep_their_order(core: KpopCore) -> None:
+    answer = await core.recommend(ALICE, "Perfect")
+    rec, history = answer.recommendation_id, core.history
+    assert rec is not None
+    key = ("test", "bob", rec, 0)
+    await asyncio.gather(history.vote(*key, 1), history.vote(*key, -1), history.retract(*key, 1))
+    assert await feedback_votes(core) == [-1]
+    await asyncio.gather(history.retract(*key, 1), history.retract(*key, -1))  # of the stored vote
+    assert await feedback_votes(core) == []
+    await asyncio.gather(history.vote(*key, -1), history.retract(*key, -1), history.vote(*key, 1))
+    assert await feedback_votes(core) == [1]
+    await asyncio.gather(history.vote(*key, -1), history.retract(*key, -1))
+    assert await feedback_votes(core) == []
 
 
 async def test_a_disliked_pick_never_comes_back_and_seen_ones_come_last(core: KpopCore) -> None:

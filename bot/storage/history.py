@@ -165,6 +165,17 @@ class History:
         key = (platform, user_id, recommendation_id, pick_rank)
         await self.writer.submit(_apply_votes, (key, vote))
 
+    async def retract(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> None:
+        """Clear one person's vote only while it is still ``vote``.
+
+        For reactions taken back: someone who reacted 👍, then 👎, then removed the 👍 keeps the
+        👎. It queues behind that person's earlier votes, so it never undoes a newer one.
+        """
+        if vote not in (-1, 1):
+            raise ValueError("only a +1 or -1 vote can be retracted")
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, _Retract(vote)))
+
     async def claim_update(self, platform: str, update_id: str) -> bool:
         """Mark an update handled; False when it already was (a redelivery to skip).
 
@@ -262,14 +273,35 @@ def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:
         conn.execute(RecommendationPick.__table__.insert(), picks)
 
 
+@dataclass(frozen=True)
+class _Retract:
+    """A vote change meaning "clear it, if it is still ``vote``" (see ``History.retract``)."""
+
+    vote: int
+
+
 def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
-    """A run of votes: the last vote per (person, answer, pick) wins; clears, then upserts."""
+    """A run of votes and retractions, in order; clears, then upserts.
+
+    Per (person, answer, pick) the last vote wins, and a retraction clears it when it matches.
+    Retractions of a vote this run never set apply to the stored vote: one conditional delete.
+    """
     final: dict[tuple[str, str, int, int], int] = {}
+    retracted: dict[tuple[str, str, int, int], set[int]] = {}
     for w in writes:
-        key, vote = w.payload
+        key, change = w.payload
+        if isinstance(change, _Retract):
+            if key not in final:
+                retracted.setdefault(key, set()).add(change.vote)
+            elif final[key] == change.vote:
+                final[key] = 0
+            continue
+        retracted.pop(key, None)
         final.pop(key, None)
-        final[key] = vote
+        final[key] = change
     columns = ("platform", "user_id", "recommendation_id", "pick_rank")
+    for key, votes in retracted.items():
+        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(votes)))
     cleared = [dict(zip(columns, key)) for key, vote in final.items() if vote == 0]
     for row in cleared:
         conn.execute(delete(Feedback).filter_by(**row))

@@ -1,0 +1,57 @@
+"""The slash commands: ``/kpop [query]`` with autocomplete, ``/kpop-help`` and ``/kpop-stats``.
+
+Handlers only translate: the query goes to the core as the text ``/kpop <query>``, exactly what
+Telegram and the terminal send, so ``/kpop more``, ``/kpop forget`` and a bare ``/kpop`` (help) mean
+the same everywhere. What comes back is sent by :mod:`adapters.discord.respond`.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from adapters.discord import render, respond, views
+from bot.core import KpopCore
+from bot.replies import ItemRef
+
+__all__ = ["KpopCommands", "CHOICES_LIMIT"]
+
+CHOICES_LIMIT = 25  # Discord shows at most 25 autocomplete choices
+CHOICE_LIMIT = 100  # characters in a choice's name and in its value
+
+
+def _choice(item: ItemRef) -> app_commands.Choice[str]:
+    """An autocomplete choice; its value is the label, which the matcher resolves exactly."""
+    return app_commands.Choice(name=render.clip(item.label, CHOICE_LIMIT), value=item.label[:CHOICE_LIMIT])
+
+
+class KpopCommands(commands.Cog):
+    """Slash commands over one core."""
+
+    def __init__(self, core: KpopCore) -> None:
+        self.core = core
+
+    @app_commands.command(name="kpop", description="K-pop picks for a western song or artist you like")
+    @app_commands.describe(query="A song or an artist, e.g. Blinding Lights or Taylor Swift (empty: help)")
+    async def kpop(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        work = self.core.handle_text(respond.sender_of(interaction), f"/kpop {query or ''}")
+        await respond.reply(interaction, work, views.for_answer)
+
+    @kpop.autocomplete("query")
+    async def complete_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [_choice(item) for item in self.core.complete(current, limit=CHOICES_LIMIT)]
+
+    @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
+    async def kpop_help(self, interaction: discord.Interaction) -> None:
+        await respond.reply(interaction, self.core.help(), views.for_answer)
+
+    @app_commands.command(name="kpop-stats", description="The A/B test's results (bot owners only)")
+    async def kpop_stats(self, interaction: discord.Interaction) -> None:
+        work = self.core.stats(respond.sender_of(interaction))
+        await respond.reply(interaction, work, views.for_answer, table=True)
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await respond.report_failure(interaction, error)

@@ -1,0 +1,93 @@
+"""👍/👎 reactions under the bot's answers, saved as votes.
+
+The raw gateway events are used (``on_raw_reaction_add``/``remove``), which arrive whether or not the
+message is in discord.py's cache: votes on answers sent before a restart count too. Which message
+belongs to which answer is the core's business (``attach_message``); a reaction anywhere else is
+ignored there, and reactions by the bot itself (its own 👍 and 👎 under each answer) here.
+
+Discord lets a person leave both 👍 and 👎; their newer reaction is their vote. Adding one sets the
+vote, removing one clears it only while it is still the vote that reaction gave (the core's
+``retract_on_message``). Events of one person on one message are handled one at a time, in arrival
+order, so a quick 👍-then-👎 always ends as 👎.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+
+import discord
+from discord.ext import commands
+
+from adapters.discord.inflight import InFlight
+from adapters.discord.respond import VOTE_EMOJI
+from bot.core import KpopCore
+from bot.replies import Answer, AnswerKind, Sender
+
+__all__ = ["ReactionVotes", "vote_of"]
+
+log = logging.getLogger(__name__)
+
+#: ``KpopCore.vote_on_message`` or ``retract_on_message``.
+SaveVote = Callable[[Sender, str, int], Awaitable[Answer | None]]
+
+# Skin tones (U+1F3FB..U+1F3FF) and the emoji presentation selector: 👍🏽 is a 👍 too.
+_MODIFIERS: dict[int, None] = {code: None for code in (*range(0x1F3FB, 0x1F400), 0xFE0F)}
+
+
+def vote_of(emoji: discord.PartialEmoji) -> int | None:
+    """+1 for 👍, -1 for 👎 (any skin tone), None for any other emoji."""
+    if not emoji.is_unicode_emoji():
+        return None
+    return VOTE_EMOJI.get(emoji.name.translate(_MODIFIERS))
+
+
+class ReactionVotes(commands.Cog):
+    """Turns reactions on the bot's answers into the reacting person's votes."""
+
+    def __init__(self, bot: commands.Bot, core: KpopCore, in_flight: InFlight) -> None:
+        self.bot = bot
+        self.core = core
+        self.in_flight = in_flight
+        self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, event: discord.RawReactionActionEvent) -> asyncio.Lock:
+        """One lock per (person, message): taken first thing, so events keep their arrival order."""
+        key = (event.user_id, event.message_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    def _counts(self, event: discord.RawReactionActionEvent) -> int | None:
+        """The vote of this event, or None when it should be ignored."""
+        me = self.bot.user
+        if me is None or event.user_id == me.id:
+            return None
+        if event.message_author_id is not None and event.message_author_id != me.id:
+            return None  # known (on additions) to be someone else's message: spare the database
+        if event.member is not None and event.member.bot:
+            return None
+        return vote_of(event.emoji)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        await self._save(event, self.core.vote_on_message)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        await self._save(event, self.core.retract_on_message)
+
+    async def _save(self, event: discord.RawReactionActionEvent, save: SaveVote) -> None:
+        """Save the vote of ``event`` with ``save``. A reaction has nobody to answer to, so a vote
+        that could not be saved is only logged (by the core, with its traceback, and here)."""
+        vote = self._counts(event)
+        if vote is None:
+            return
+        sender = Sender(platform="discord", user_id=str(event.user_id), chat_id=str(event.channel_id))
+        async with self.in_flight.track(), self._lock(event):
+            answer = await save(sender, str(event.message_id), vote)
+        if answer is not None and answer.kind == AnswerKind.ERROR:
+            log.warning("the reaction of user %s on message %s was not saved", event.user_id, event.message_id)
