@@ -233,6 +233,12 @@ async def test_reactions_on_an_answer_are_votes(start_telegram_bot: BotStarter, 
     react([DOWN, "\u2764"], ["\u2764"])  # taking the 👎 back
     await settle(fake_telegram, bob)
     assert await votes(bot.core) == set()
+
+    react(["\u2764"], [UP])
+    await press(fake_telegram, f"v:{rec.id}:-1", answer, bob)  # the button changes the vote to 👎
+    react([UP], [])  # taking the 👍 off later does not undo the newer 👎
+    await settle(fake_telegram, bob)
+    assert await votes(bot.core) == {(bobs, rec.id, 0, -1)}
     assert len(fake_telegram.sent_messages(group["id"])) == 1  # reactions get no reply
 
 

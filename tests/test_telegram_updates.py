@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from adapters.telegram.reactions import reaction_vote
+from adapters.telegram.reactions import VoteChange, vote_change
 from adapters.telegram.retries import RetryingRateLimiter
 from adapters.telegram.updates import PerPersonOrder, person_of
 from tests.fakes.telegram_updates import group_chat, make_user, reaction_update, text_update
@@ -21,23 +21,25 @@ UP, DOWN, HEART = "\U0001f44d", "\U0001f44e", "\u2764"
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "vote"),
+    ("old", "new", "change"),
     [
-        ([], [UP], 1),
-        ([], [DOWN], -1),
-        ([UP], [DOWN], -1),
-        ([UP], [], 0),
-        ([DOWN, HEART], [HEART], 0),
+        ([], [UP], VoteChange(vote=1)),
+        ([], [DOWN], VoteChange(vote=-1)),
+        ([UP], [DOWN], VoteChange(vote=-1)),
+        ([UP], [], VoteChange(retract=frozenset({1}))),
+        ([DOWN, HEART], [HEART], VoteChange(retract=frozenset({-1}))),
+        ([UP, DOWN], [], VoteChange(retract=frozenset({1, -1}))),
+        ([UP, DOWN], [UP], VoteChange(vote=1)),  # the one left on the message
+        ([UP], [UP, DOWN], VoteChange(vote=-1)),  # both on: the one just added
+        ([DOWN], [UP, DOWN], VoteChange(vote=1)),
         ([], [HEART], None),
         ([UP], [UP, HEART], None),
-        ([UP], [UP, DOWN], -1),  # both on: the one just added counts
-        ([DOWN], [UP, DOWN], 1),
         ([], [UP, DOWN], None),  # both at once: no telling
         ([UP, DOWN], [UP, DOWN], None),
     ],
 )
-def test_reactions_as_votes(old: list[str], new: list[str], vote: int | None) -> None:
-    assert reaction_vote(old, new) == vote
+def test_reactions_as_votes(old: list[str], new: list[str], change: VoteChange | None) -> None:
+    assert vote_change(old, new) == change
 
 
 def update(body: dict[str, Any], update_id: int = 1) -> Update:

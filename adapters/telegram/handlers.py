@@ -9,7 +9,8 @@ Which updates reach which handler:
   sent as a new message) and "did you mean" choices (:meth:`KpopCore.choose`,
   edited into the message that offered them). Every press is answered, also
   when handling it failed, so the button never keeps spinning;
-* 👍/👎 reactions on an answer (:meth:`KpopCore.vote_on_message`), silently;
+* 👍/👎 reactions on an answer (:meth:`KpopCore.vote_on_message`, and
+  :meth:`KpopCore.retract_on_message` when one is taken off), silently;
 * inline queries (:meth:`KpopCore.preview`).
 
 Edited messages are not requested, so editing a command does not answer twice.
@@ -36,7 +37,7 @@ from telegram.ext import (
 
 from adapters.telegram.inline import CACHE_SECONDS, inline_hint, inline_results
 from adapters.telegram.keyboards import Choice, More, Vote, answer_keyboard, decode
-from adapters.telegram.reactions import emojis, reaction_vote
+from adapters.telegram.reactions import emojis, vote_change
 from adapters.telegram.render import answer_html, plain
 from adapters.telegram.updates import PLATFORM, claim_handler
 from bot.core import KpopCore
@@ -138,9 +139,14 @@ class Handlers:
         change = update.message_reaction
         if change is None or change.user is None:
             return  # an anonymous admin reacting as the group: no person to credit
-        vote = reaction_vote(emojis(change.old_reaction), emojis(change.new_reaction))
-        if vote is not None:
-            await self.core.vote_on_message(sender(change.user, change.chat), str(change.message_id), vote)
+        effect = vote_change(emojis(change.old_reaction), emojis(change.new_reaction))
+        if effect is None:
+            return
+        who, message_id = sender(change.user, change.chat), str(change.message_id)
+        for vote in sorted(effect.retract):
+            await self.core.retract_on_message(who, message_id, vote)
+        if effect.vote:
+            await self.core.vote_on_message(who, message_id, effect.vote)
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
