@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 
@@ -24,12 +25,17 @@ from bot.ratelimit import RateLimiter
 from bot.seen_cache import SeenCache
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
+from bot.storage.models import utcnow
 from recommender.normalize import clean_display
 
 __all__ = ["KpopCore", "HELP_TEXT"]
 
 log = logging.getLogger(__name__)
 SINK_REFRESH_SECONDS = 30.0
+#: How long a handled update is remembered. Telegram keeps an unconfirmed update for 24 hours;
+#: the margin covers clock skew and a bot that was down for a while.
+UPDATE_RETENTION = timedelta(hours=48)
+UPDATE_PRUNE_SECONDS = 3600.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
@@ -51,6 +57,7 @@ class KpopCore:
         self.seen = SeenCache(history.person)
         self._sunk_keys: frozenset[str] = frozenset()
         self._sunk_read_at = -SINK_REFRESH_SECONDS
+        self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
 
     # ----- entry points -------------------------------------------------------------------
 
@@ -99,11 +106,7 @@ class KpopCore:
             return limited
         query, notes = self._cap(query)
         if not query:
-            return Answer(
-                AnswerKind.ERROR,
-                text="Tell me a song or an artist you like, for example /kpop Blinding Lights.",
-                notes=notes,
-            )
+            return _empty_query(notes)
         match = self.library.matcher.match(query)
         if match.item is not None:
             return await self._picks(sender, query, to_ref(match.item), 0, notes)
@@ -115,12 +118,29 @@ class KpopCore:
                 text="I'm not sure which one you mean. Did you mean:",
                 notes=notes,
             )
-        return Answer(
-            AnswerKind.NOT_FOUND,
-            query=query,
-            text="I couldn't find that song or artist in my catalogue. Check the spelling, or try an artist's name.",
-            notes=notes,
-        )
+        return _not_found(query, notes)
+
+    async def preview(self, sender: Sender, query: str) -> list[Answer]:
+        """Picks to offer while someone is still typing (Telegram's inline mode).
+
+        Inline mode asks again on every keystroke, so nothing is recorded (the
+        answers have no ``recommendation_id`` and take no votes) and a rate-limit
+        window of its own keeps typing from using up the person's commands. A
+        confident match gives one answer, an unsure one an answer per "did you
+        mean" choice; bad input, no match or the rate limit give one answer
+        that is not PICKS.
+        """
+        limited = self._rate_limited(sender, window="preview")
+        if limited:
+            return [limited]
+        query, notes = self._cap(query)
+        if not query:
+            return [_empty_query(notes)]
+        match = self.library.matcher.match(query)
+        items = [match.item] if match.item is not None else list(match.suggestions)
+        if not items:
+            return [_not_found(query, notes)]
+        return [await self._picks(sender, query, to_ref(item), 0, notes, record=False) for item in items]
 
     async def choose(self, sender: Sender, kind: str, item_id: int, query: str = "") -> Answer:
         """Answer for a catalogue item picked from "did you mean" choices."""
@@ -205,6 +225,23 @@ class KpopCore:
         noun = "row" if rows == 1 else "rows"
         return Answer(AnswerKind.INFO, text=f"Done: I deleted {rows} {noun} stored about you.")
 
+    async def claim_update(self, platform: str, update_id: int | str) -> bool:
+        """True the first time a platform update is seen, False when it comes again.
+
+        A platform delivers an update again when the bot stopped between handling
+        it and confirming it; adapters claim each update before handling it and
+        skip it when this says False, so every update is handled at most once.
+        Claims are kept for ``UPDATE_RETENTION`` and pruned hourly. When the
+        database cannot be reached the update is handled anyway: an answer
+        matters more than the rare duplicate that could then follow.
+        """
+        await self._prune_updates()
+        try:
+            return await self.history.claim_update(platform, str(update_id))
+        except Exception:
+            log.warning("could not record %s update %s; handling it anyway", platform, update_id, exc_info=True)
+            return True
+
     async def stats(self, sender: Sender) -> Answer:
         """The A/B test's summary, for the bot's owners only (``KPOP_OWNER_IDS``)."""
         if not self.settings.is_owner(sender.platform, sender.user_id):
@@ -223,8 +260,8 @@ class KpopCore:
 
     # ----- helpers ------------------------------------------------------------------------
 
-    def _rate_limited(self, sender: Sender) -> Answer | None:
-        wait = self.limiter.allow((sender.platform, sender.user_id))
+    def _rate_limited(self, sender: Sender, window: str = "commands") -> Answer | None:
+        wait = self.limiter.allow((sender.platform, sender.user_id, window))
         if not wait:
             return None
         return Answer(
@@ -238,6 +275,16 @@ class KpopCore:
         if len(query) <= limit:
             return query, ()
         return query[:limit].rstrip(), (f"I only read the first {limit} characters of that.",)
+
+    async def _prune_updates(self) -> None:
+        now = time.monotonic()
+        if now - self._updates_pruned_at < UPDATE_PRUNE_SECONDS:
+            return
+        self._updates_pruned_at = now  # also on failure, as for the sunk songs
+        try:
+            await self.history.prune_updates(utcnow() - UPDATE_RETENTION)
+        except Exception:
+            log.warning("could not prune handled updates", exc_info=True)
 
     async def _latest(self, sender: Sender) -> int | None:
         shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
@@ -274,9 +321,19 @@ class KpopCore:
         )
 
     async def _picks(
-        self, sender: Sender, query: str, match: ItemRef, offset: int, notes: tuple[str, ...]
+        self,
+        sender: Sender,
+        query: str,
+        match: ItemRef,
+        offset: int,
+        notes: tuple[str, ...],
+        *,
+        record: bool = True,
     ) -> Answer:
-        """Picks for ``match``; ``offset`` only numbers them (unseen songs come first anyway)."""
+        """Picks for ``match``; ``offset`` only numbers them (unseen songs come first anyway).
+
+        ``record=False`` shows them without storing them (no ``recommendation_id``).
+        """
         count = self.settings.picks_per_answer
         arm = self.arm(sender)
         exclude, later = await self._exclusions(sender)
@@ -298,6 +355,8 @@ class KpopCore:
         if match.korean:
             notes = (*notes, "That one is already K-pop, so here is more that sounds like it.")
         answer = Answer(AnswerKind.PICKS, query=query, match=match, picks=tuple(picks), notes=notes, has_more=has_more)
+        if not record:
+            return answer
         keys = [self.library.song_key(p.song_id) for p in picks]
         try:
             rec_id = await self.history.record(
@@ -308,3 +367,20 @@ class KpopCore:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))
         return replace(answer, recommendation_id=rec_id)
+
+
+def _empty_query(notes: tuple[str, ...]) -> Answer:
+    return Answer(
+        AnswerKind.ERROR,
+        text="Tell me a song or an artist you like, for example /kpop Blinding Lights.",
+        notes=notes,
+    )
+
+
+def _not_found(query: str, notes: tuple[str, ...]) -> Answer:
+    return Answer(
+        AnswerKind.NOT_FOUND,
+        query=query,
+        text="I couldn't find that song or artist in my catalogue. Check the spelling, or try an artist's name.",
+        notes=notes,
+    )

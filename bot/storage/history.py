@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, literal, or_, select, union_all, update
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
-from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
 from bot.storage.writer import GroupCommitWriter, Write
 
 __all__ = ["ShownAnswer", "History", "new_id"]
@@ -175,6 +176,23 @@ class History:
         key = (platform, user_id, recommendation_id, pick_rank)
         await self.writer.submit(_apply_votes, (key, _Retract(vote)))
 
+    async def claim_update(self, platform: str, update_id: str) -> bool:
+        """Mark an update handled; False when it already was (a redelivery to skip).
+
+        Goes through the group-commit writer like answers and votes, so claiming
+        costs a statement, not a transaction of its own; an insert-or-nothing, so
+        two deliveries racing each other cannot both win.
+        """
+        claim = _Claim(platform, update_id)
+        await self.writer.submit(_insert_claims, claim)
+        return claim.won
+
+    async def prune_updates(self, before: datetime) -> int:
+        """Forget updates handled before ``before``; returns how many went."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
+        return result.rowcount or 0
+
     async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
         """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
 
@@ -295,10 +313,35 @@ def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
     ]
     if not upserts:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Feedback)
+    stmt = _insert(conn, Feedback)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(columns),
         set_={"vote": stmt.excluded.vote, "updated_at": stmt.excluded.updated_at},
     )
     conn.execute(stmt, upserts)
+
+
+@dataclass
+class _Claim:
+    platform: str
+    update_id: str
+    won: bool = False
+
+
+def _insert_claims(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of update claims, one statement each: each needs to know whether its row went in."""
+    now = utcnow()
+    for write in writes:
+        claim: _Claim = write.payload
+        stmt = (
+            _insert(conn, HandledUpdate)
+            .values(platform=claim.platform, update_id=claim.update_id, handled_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+        )
+        claim.won = conn.execute(stmt).rowcount == 1
+
+
+def _insert(conn: Connection, model: type):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT, which takes ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

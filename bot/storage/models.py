@@ -7,7 +7,10 @@ Two families of tables live here:
   into memory at start;
 * what happened with people (``recommendations``, ``recommendation_picks``,
   ``feedback``). These outlive rebuilds, so a pick is stored by its stable
-  ``song_key`` and display text rather than by a foreign key into ``songs``.
+  ``song_key`` and display text rather than by a foreign key into ``songs``;
+
+and ``handled_updates``, the platform updates already handled, so that one
+delivered again is skipped.
 """
 
 from __future__ import annotations
@@ -185,3 +188,19 @@ class Feedback(Base):
         UniqueConstraint("platform", "user_id", "recommendation_id", "pick_rank", name="uq_feedback_vote"),
         Index("ix_feedback_user", "platform", "user_id"),
     )
+
+
+class HandledUpdate(Base):
+    """A platform update (Telegram's ``update_id``) already taken in hand.
+
+    Platforms deliver an update again when the bot stopped before confirming it;
+    the row makes the second delivery a no-op. Rows are pruned by ``handled_at``
+    once no redelivery can come (see ``KpopCore.claim_update``). The id is text so
+    any platform's event id fits.
+    """
+
+    __tablename__ = "handled_updates"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -1,0 +1,13 @@
+"""The Telegram adapter (python-telegram-bot 22): /kpop in chats and groups, inline mode, 👍/👎.
+
+``kpop-bot run`` starts it when ``TELEGRAM_BOT_TOKEN`` is set and awaits
+:func:`serve`; tests build the same Application with :func:`build_application`
+pointed at a fake Bot API. Modules: ``application`` (building and running),
+``handlers`` (updates to core calls), ``render`` (HTML within Telegram's limits),
+``keyboards`` (buttons and their callback data), ``inline``, ``reactions``,
+``updates`` (each update once, one person's in order) and ``retries``.
+"""
+
+from adapters.telegram.application import build_application, serve
+
+__all__ = ["build_application", "serve"]

@@ -1,0 +1,178 @@
+"""Building the python-telegram-bot Application and running it until told to stop.
+
+``kpop-bot run`` awaits :func:`serve` with an event it sets on SIGTERM/SIGINT.
+PTB's ``run_polling``/``run_webhook`` are not used: they install their own
+signal handlers and own the event loop. :func:`serve` drives the same async
+lifecycle by hand: initialise (``getMe``), register the command list, start
+long polling or the webhook server, and on ``stop`` stop taking updates,
+finish those in hand and shut down; the runtime then closes the database.
+
+Long polling is the default. With ``TELEGRAM_WEBHOOK_URL`` set, PTB's webhook
+server listens on ``TELEGRAM_WEBHOOK_LISTEN:PORT`` at the URL's path (TLS is
+left to the platform's proxy in front) and accepts only requests carrying the
+secret token; without ``TELEGRAM_WEBHOOK_SECRET`` a fresh random secret is
+made on every start, which works because Telegram learns it from the
+``setWebhook`` call made on that same start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults, Updater
+
+from adapters.telegram.handlers import add_handlers
+from adapters.telegram.retries import RetryingRateLimiter
+from adapters.telegram.updates import PerPersonOrder
+from bot.config import ConfigError, Settings
+from bot.core import KpopCore
+
+__all__ = ["ALLOWED_UPDATES", "COMMANDS", "WebhookConfig", "webhook_config", "build_application", "serve"]
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+#: The updates the bot asks Telegram for. Reactions are opt-in on Telegram's side: without
+#: "message_reaction" here they are never delivered. Edited messages are left out on purpose.
+ALLOWED_UPDATES = ("message", "callback_query", "inline_query", "message_reaction")
+#: The command menu Telegram's apps show (``setMyCommands``).
+COMMANDS = (
+    BotCommand("kpop", "K-pop picks for a song or artist you like"),
+    BotCommand("more", "More picks after my last answer"),
+    BotCommand("forget", "Delete everything I stored about you"),
+    BotCommand("help", "What I do and how to use me"),
+)
+MAX_CONCURRENT_UPDATES = 64
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret token
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    url_path: str
+    secret_token: str
+    listen: str
+    port: int
+
+
+def webhook_config(settings: Settings) -> WebhookConfig | None:
+    """The webhook to run, or None for long polling; a bad secret is a :class:`ConfigError`."""
+    if not settings.telegram_webhook_url:
+        return None
+    if settings.telegram_webhook_secret is None:
+        secret = secrets.token_urlsafe(32)
+        log.info("no TELEGRAM_WEBHOOK_SECRET set: using a random secret for this run")
+    else:
+        secret = settings.telegram_webhook_secret.get_secret_value()
+        if not _SECRET.fullmatch(secret):
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
+            )
+    return WebhookConfig(
+        url=settings.telegram_webhook_url,
+        url_path=urlsplit(settings.telegram_webhook_url).path.strip("/"),
+        secret_token=secret,
+        listen=settings.telegram_webhook_listen,
+        port=settings.telegram_webhook_port,
+    )
+
+
+def build_application(core: KpopCore, settings: Settings, **builder_options: Any) -> AnyApplication:
+    """The Application with every handler, not yet started.
+
+    ``builder_options`` call the ``ApplicationBuilder`` method of that name
+    after the defaults here, e.g. ``base_url=...`` to point the bot at a test
+    server or ``rate_limiter=...`` to retry sooner.
+    """
+    if settings.telegram_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_token.get_secret_value())
+        .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerPersonOrder(MAX_CONCURRENT_UPDATES))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,  # a question deleted meanwhile still gets its answer
+            )
+        )
+    )
+    for name, value in builder_options.items():
+        getattr(builder, name)(value)
+    app = builder.build()
+    add_handlers(app, core)
+    return app
+
+
+async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **builder_options: Any) -> None:
+    """Answer Telegram until ``stop`` is set, then finish the updates in hand and return.
+
+    PTB warns on every flood-control error that its time periods will become
+    ``timedelta``s; the bot reads none of them, so it opts in to that future
+    (``PTB_TIMEDELTA``) unless the environment already decided.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    webhook = webhook_config(settings)
+    app = build_application(core, settings, **builder_options)
+    await _initialize(app)
+    try:
+        await _register_commands(app)
+        updater = app.updater
+        assert updater is not None, "the builder makes an Updater unless told not to"
+        await _start_updates(updater, webhook)
+        await app.start()
+        log.info("Telegram: @%s is answering (%s)", app.bot.username, "webhook" if webhook else "long polling")
+        await stop.wait()
+        log.info("Telegram: stopping; finishing the updates in hand")
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()  # no new updates; the ones fetched are confirmed
+        if app.running:
+            await app.stop()  # handles what is queued and waits for what is in flight
+        await app.shutdown()
+
+
+async def _initialize(app: AnyApplication) -> None:
+    """``getMe`` and friends; a rejected token becomes a readable :class:`ConfigError`."""
+    try:
+        await app.initialize()
+    except BaseException as exc:
+        await app.bot.shutdown()  # a failed initialize leaves the bot's HTTP clients open
+        if isinstance(exc, InvalidToken):
+            raise ConfigError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
+        raise
+
+
+async def _register_commands(app: AnyApplication) -> None:
+    """The command menu is a convenience: failing to set it is logged, not fatal."""
+    try:
+        await app.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:
+        log.warning("could not register the Telegram command list: %s", exc)
+
+
+async def _start_updates(updater: Updater, webhook: WebhookConfig | None) -> None:
+    if webhook is None:
+        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        return
+    await updater.start_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.url_path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret_token,
+        allowed_updates=ALLOWED_UPDATES,
+    )

@@ -1,0 +1,180 @@
+"""The bot's handlers: each turns one kind of update into a core call and the answer into a message.
+
+Which updates reach which handler:
+
+* ``/kpop``, ``/help``, ``/start``, ``/more``, ``/forget`` (also ``/kpop@botname``) in
+  any chat, and in a private chat any other text, go to :meth:`KpopCore.handle_text`;
+* ``/stats`` goes to :meth:`KpopCore.stats` (owners only; its table is set monospace);
+* button presses: 👍/👎 (:meth:`KpopCore.vote`), "more" (:meth:`KpopCore.more`,
+  sent as a new message) and "did you mean" choices (:meth:`KpopCore.choose`,
+  edited into the message that offered them). Every press is answered, also
+  when handling it failed, so the button never keeps spinning;
+* 👍/👎 reactions on an answer (:meth:`KpopCore.vote_on_message`, and
+  :meth:`KpopCore.retract_on_message` when one is taken off), silently;
+* inline queries (:meth:`KpopCore.preview`).
+
+Edited messages are not requested, so editing a command does not answer twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Update, User
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    MessageReactionHandler,
+    filters,
+)
+
+from adapters.telegram.inline import CACHE_SECONDS, inline_hint, inline_results
+from adapters.telegram.keyboards import Choice, More, Vote, answer_keyboard, decode
+from adapters.telegram.reactions import emojis, vote_change
+from adapters.telegram.render import answer_html, plain
+from adapters.telegram.updates import PLATFORM, claim_handler
+from bot.core import KpopCore
+from bot.replies import Answer, AnswerKind, Sender
+
+__all__ = ["add_handlers", "Handlers", "TEXT_COMMANDS"]
+
+log = logging.getLogger(__name__)
+
+#: Commands answered from the message text by :meth:`KpopCore.handle_text`.
+TEXT_COMMANDS = ("kpop", "help", "start", "more", "forget")
+TOAST = 200  # characters Telegram shows in a button press's answer
+STALE_BUTTON = "This button no longer works. Ask me again with /kpop."
+APOLOGY = "Sorry, something went wrong on my side. Please try again."
+INLINE_CHAT = "inline"  # the chat of an inline query or an inline message: none of ours
+
+
+def sender(user: User, chat: Chat | None) -> Sender:
+    return Sender(PLATFORM, str(user.id), str(chat.id) if chat is not None else INLINE_CHAT)
+
+
+def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], core: KpopCore) -> None:
+    """Register every handler, the claim of handled updates first (group -1)."""
+    handlers = Handlers(core)
+    new_messages = filters.UpdateType.MESSAGE
+    app.add_handler(claim_handler(core), group=-1)
+    app.add_handler(CommandHandler(TEXT_COMMANDS, handlers.text, filters=new_messages))
+    app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
+    app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & new_messages, handlers.text))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(
+        MessageReactionHandler(
+            handlers.reaction, message_reaction_types=MessageReactionHandler.MESSAGE_REACTION_UPDATED
+        )
+    )
+    app.add_handler(InlineQueryHandler(handlers.inline))
+    app.add_error_handler(handlers.error)
+
+
+class Handlers:
+    """PTB callbacks over one core."""
+
+    def __init__(self, core: KpopCore) -> None:
+        self.core = core
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.from_user is None or message.text is None:
+            return
+        answer = await self.core.handle_text(sender(message.from_user, message.chat), message.text)
+        sent = await message.reply_text(answer_html(answer), reply_markup=answer_keyboard(answer))
+        await self._attach(answer, sent.message_id)
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The A/B test's table for an owner (``KPOP_OWNER_IDS=telegram:<user id>``); a refusal for others."""
+        message = update.message
+        if message is None or message.from_user is None:
+            return
+        answer = await self.core.stats(sender(message.from_user, message.chat))
+        await message.reply_text(answer_html(answer, table=answer.kind == AnswerKind.INFO))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        toast = ""
+        try:
+            toast = await self._press(query, context)
+        finally:
+            await query.answer(plain(toast, TOAST) if toast else None)
+
+    async def _press(self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> str:
+        """Act on a button press; returns the text to answer the press with ("" for none)."""
+        press = decode(query.data or "")
+        message = query.message
+        who = sender(query.from_user, message.chat if message is not None else None)
+        match press:
+            case Vote(recommendation_id, vote):
+                return (await self.core.vote(who, recommendation_id, vote)).text
+            case Choice(kind, item_id, asked):
+                answer = await self.core.choose(who, kind, item_id, asked)
+                if answer.kind == AnswerKind.RATE_LIMITED or message is None:
+                    return answer.text  # keep the choices for another try
+                await query.edit_message_text(answer_html(answer), reply_markup=answer_keyboard(answer))
+                await self._attach(answer, message.message_id)
+                return ""
+            case More(recommendation_id):
+                answer = await self.core.more(who, recommendation_id)
+                if answer.kind == AnswerKind.RATE_LIMITED or message is None:
+                    return answer.text
+                sent = await context.bot.send_message(
+                    message.chat.id, answer_html(answer), reply_markup=answer_keyboard(answer)
+                )
+                await self._attach(answer, sent.message_id)
+                return ""
+        return STALE_BUTTON
+
+    async def reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.message_reaction
+        if change is None or change.user is None:
+            return  # an anonymous admin reacting as the group: no person to credit
+        effect = vote_change(emojis(change.old_reaction), emojis(change.new_reaction))
+        if effect is None:
+            return
+        who, message_id = sender(change.user, change.chat), str(change.message_id)
+        for vote in sorted(effect.retract):
+            await self.core.retract_on_message(who, message_id, vote)
+        if effect.vote:
+            await self.core.vote_on_message(who, message_id, effect.vote)
+
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        answers = await self.core.preview(sender(query.from_user, None), query.query)
+        results = inline_results(answers)
+        await query.answer(
+            results,
+            cache_time=CACHE_SECONDS,
+            is_personal=True,
+            button=None if results else inline_hint(answers),
+        )
+
+    async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what went wrong at the level it deserves; apologise for a message left unanswered."""
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.info("Telegram refused to deliver (the bot was blocked or removed): %s", error)
+            return
+        if isinstance(error, BadRequest) and "not modified" in str(error).lower():
+            return  # the same "did you mean" choice tapped twice: the message already shows it
+        log.error("handling a Telegram update failed", exc_info=error)
+        if isinstance(update, Update) and update.message is not None:
+            with contextlib.suppress(TelegramError):  # the failure may have been Telegram itself
+                await update.message.reply_text(APOLOGY)
+
+    async def _attach(self, answer: Answer, message_id: int) -> None:
+        """Tie a recorded answer to the message showing it, so reactions on it count as votes."""
+        if answer.recommendation_id is not None:
+            await self.core.attach_message(answer.recommendation_id, str(message_id))
