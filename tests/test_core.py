@@ -1,7 +1,10 @@
-"""The core end to end: real matcher, recommender, SQLite and Alembic, through public methods only."""
+"""The core end to end: real matcher, recommender, Alembic and storage (SQLite and PostgreSQL), through public methods only."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import pytest
 from sqlalchemy import func, select, text
 
 from bot.core import HELP_TEXT, KpopCore
@@ -10,6 +13,13 @@ from bot.render import to_json, to_text
 from bot.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
 from tests.conftest_core import CoreFactory
+
+
+@pytest.fixture
+def make_core(make_core: CoreFactory, any_database_url: str) -> CoreFactory:
+    """Every core in this module is made once on SQLite and once on PostgreSQL."""
+    return partial(make_core, database_url=any_database_url)
+
 
 ALICE = Sender("test", "alice", "chat-1")
 BOB = Sender("test", "bob", "chat-1")
