@@ -36,16 +36,17 @@ def _unavailable(reason: str) -> NoReturn:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One server for the session: ``KPOP_TEST_POSTGRES_URL``'s, or a private cluster started here."""
-    with ExitStack() as stack:
-        if url := os.environ.get(URL_VARIABLE):
-            server = server_from_url(url)
-        else:
-            try:
-                server = stack.enter_context(private_server())
-            except PostgresUnavailable as exc:
-                _unavailable(str(exc))
+    if url := os.environ.get(URL_VARIABLE):
+        server = server_from_url(url)
         yield server
-        asyncio.run(server.drop_databases())  # before a private server stops; tidy on a shared one
+        asyncio.run(server.drop_databases())  # leave a shared server as we found it
+        return
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(private_server())
+        except PostgresUnavailable as exc:  # only starting may skip; a failure to stop is an error
+            _unavailable(str(exc))
+        yield server
 
 
 @pytest.fixture

@@ -204,6 +204,7 @@ def private_server() -> Iterator[PostgresServer]:
     finally:
         try:
             if started:
-                run(str(binaries / "pg_ctl"), "--pgdata", str(data), "--mode", "fast", "--wait", "stop")
+                # immediate: no shutdown checkpoint, the cluster is deleted next anyway
+                run(str(binaries / "pg_ctl"), "--pgdata", str(data), "--mode", "immediate", "--wait", "stop")
         finally:
             shutil.rmtree(root, ignore_errors=True)
