@@ -4,7 +4,8 @@ Answers and votes go through one :class:`~bot.storage.writer.GroupCommitWriter`:
 each caller waits for its own write to be committed, and concurrent writes
 share a transaction. Votes are upserts keyed on (platform, user,
 recommendation, pick), so a replayed or repeated vote updates the one row
-instead of adding another, on SQLite and PostgreSQL alike.
+instead of adding another, on SQLite and PostgreSQL alike, also when several
+bot processes share the database.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -238,28 +239,30 @@ def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:
 
 
 def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
-    """A run of votes: the last vote per (person, answer, pick) wins; clears, then upserts."""
+    """A run of votes: the last vote per (person, answer, pick) wins.
+
+    Several bot processes may vote on the same rows at once. Rows are written in
+    key order, so concurrent batches lock shared rows in the same order and never
+    deadlock (PostgreSQL would abort one of them after a second's wait). For the
+    same reason a clear (vote 0) is upserted like any vote and then deleted: the
+    delete touches only rows this transaction already holds.
+    """
     final: dict[tuple[str, str, int, int], int] = {}
     for w in writes:
         key, vote = w.payload
-        final.pop(key, None)
         final[key] = vote
     columns = ("platform", "user_id", "recommendation_id", "pick_rank")
-    cleared = [dict(zip(columns, key)) for key, vote in final.items() if vote == 0]
-    for row in cleared:
-        conn.execute(delete(Feedback).filter_by(**row))
     now = utcnow()
-    upserts: list[dict[str, Any]] = [
-        {**dict(zip(columns, key)), "vote": vote, "created_at": now, "updated_at": now}
-        for key, vote in final.items()
-        if vote != 0
+    rows: list[dict[str, Any]] = [
+        {**dict(zip(columns, key)), "vote": final[key], "created_at": now, "updated_at": now} for key in sorted(final)
     ]
-    if not upserts:
-        return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Feedback)
-    stmt = stmt.on_conflict_do_update(
+    upsert = dialect.insert(Feedback)
+    upsert = upsert.on_conflict_do_update(
         index_elements=list(columns),
-        set_={"vote": stmt.excluded.vote, "updated_at": stmt.excluded.updated_at},
+        set_={"vote": upsert.excluded.vote, "updated_at": upsert.excluded.updated_at},
     )
-    conn.execute(stmt, upserts)
+    conn.execute(upsert, rows)
+    cleared = [{f"b_{c}": row[c] for c in columns} for row in rows if row["vote"] == 0]
+    if cleared:
+        conn.execute(delete(Feedback).where(*(getattr(Feedback, c) == bindparam(f"b_{c}") for c in columns)), cleared)
