@@ -72,6 +72,12 @@ async def test_unknown_weak_and_empty_queries_get_friendly_answers(core: KpopCor
     assert any("first 100 characters" in note for note in long.notes)
 
 
+async def test_control_characters_never_reach_the_database(core: KpopCore) -> None:
+    answer = await core.recommend(ALICE, "Blinding\x00Lights\x07")  # PostgreSQL refuses NUL in text
+    assert answer.kind == AnswerKind.PICKS and answer.recommendation_id is not None
+    assert not answer.notes  # recorded, no "couldn't save"
+
+
 async def test_did_you_mean_then_choosing(core: KpopCore) -> None:
     answer = await core.recommend(ALICE, "Stai")
     assert answer.kind == AnswerKind.DID_YOU_MEAN
