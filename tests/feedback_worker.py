@@ -75,16 +75,15 @@ class BatchRetries(logging.Handler):
 async def hammer(core: KpopCore, process: str, shared: list[int]) -> dict[str, object]:
     refused = 0
 
-    def saved(answer: Answer) -> bool:
+    def count_refusal(answer: Answer) -> None:
         nonlocal refused
-        ok = answer.kind == AnswerKind.INFO
-        refused += not ok
-        return ok
+        if answer.kind != AnswerKind.INFO:  # "Sorry, I couldn't save your vote"
+            refused += 1
 
     async def change_votes(answer_index: int, person: int, pick_rank: int) -> None:
         sender = Sender(PLATFORM, shared_person(person), "chat")
         for vote in (*CHANGES, final_vote(answer_index, person, pick_rank)):
-            saved(await core.vote(sender, shared[answer_index], vote, pick_rank=pick_rank))
+            count_refusal(await core.vote(sender, shared[answer_index], vote, pick_rank=pick_rank))
 
     async def ask_and_vote(i: int) -> int | None:
         sender = Sender(PLATFORM, own_person(process, i), "chat")
@@ -92,7 +91,7 @@ async def hammer(core: KpopCore, process: str, shared: list[int]) -> dict[str, o
         if answer.recommendation_id is None:
             return None
         for answer_id, pick_rank, vote in own_votes(answer.recommendation_id, shared[i % len(shared)]):
-            saved(await core.vote(sender, answer_id, vote, pick_rank=pick_rank))
+            count_refusal(await core.vote(sender, answer_id, vote, pick_rank=pick_rank))
         return answer.recommendation_id
 
     keys = [(a, p, r) for a in range(len(shared)) for p in range(SHARED_PEOPLE) for r in PICK_RANKS]

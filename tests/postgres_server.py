@@ -5,9 +5,8 @@ real server shows that. Rather than depending on (or disturbing) a server the
 machine may already run, :func:`private_server` makes a cluster of its own with
 the installed ``initdb`` and ``pg_ctl`` in a temporary directory, listening on a
 free port on 127.0.0.1 only, with a random password, and removes it on exit.
-Starting one costs about three seconds, so tests share one per session and take
-turns on a few databases that are emptied between tests.
-Durability settings are off (``fsync``, ``synchronous_commit``): a test cluster
+Starting one costs one to five seconds, so tests share one per session and take
+turns on a few databases that are emptied between tests. Durability settings are off (``fsync``, ``synchronous_commit``): a test cluster
 never outlives a crash, and what the tests check (every committed row is visible
 to every connection) does not depend on them.
 
