@@ -1,7 +1,9 @@
 """Answers as Telegram messages in HTML, and the plain-text bits around them.
 
 Every catalogue string and query is escaped with :func:`html.escape`, so a title
-like ``<3`` or a query full of tags shows as typed and can never open markup.
+like ``<3`` or a query full of tags shows as typed and can never open markup, and
+every ``@`` is followed by an invisible word joiner, so an echoed ``@someone``
+is not a mention that notifies them.
 A message is built as a list of :class:`Span` (raw text, optionally in one
 tag) and only escaped when it is put together; that is what lets
 :func:`fit` keep a message within Telegram's 4096 characters without ever
@@ -17,12 +19,18 @@ from dataclasses import dataclass
 
 from bot.replies import Answer, AnswerKind
 
-__all__ = ["MAX_MESSAGE", "Span", "fit", "answer_html", "plain", "utf16_length"]
+__all__ = ["MAX_MESSAGE", "Span", "escape", "fit", "answer_html", "plain", "utf16_length"]
 
 #: Telegram's limit on a message, counted here in UTF-16 code units of the HTML source: that
 #: bounds the parsed text (shorter) in the units Telegram counts (never fewer than characters).
 MAX_MESSAGE = 4096
 ELLIPSIS = "\u2026"
+WORD_JOINER = "\u2060"
+
+
+def escape(text: str) -> str:
+    """Text safe inside Telegram HTML: markup escaped, ``@`` unable to start a mention."""
+    return html.escape(text, quote=False).replace("@", "@" + WORD_JOINER)
 
 
 def utf16_length(text: str) -> int:
@@ -49,7 +57,7 @@ class Span:
 
     @property
     def html(self) -> str:
-        return self.opening + html.escape(self.text, quote=False) + self.closing
+        return self.opening + escape(self.text) + self.closing
 
 
 def fit(spans: Sequence[Span], limit: int = MAX_MESSAGE) -> str:
@@ -67,7 +75,7 @@ def fit(spans: Sequence[Span], limit: int = MAX_MESSAGE) -> str:
             continue
         text = _prefix(span.text, room - utf16_length(span.opening + span.closing))
         if text:
-            kept.append(span.opening + html.escape(text, quote=False) + span.closing)
+            kept.append(span.opening + escape(text) + span.closing)
         break
     return "".join(kept) + ELLIPSIS
 
@@ -76,7 +84,7 @@ def _prefix(text: str, room: int) -> str:
     """The longest start of ``text`` whose escaped form takes at most ``room`` units."""
     used = 0
     for end, char in enumerate(text):
-        used += utf16_length(html.escape(char, quote=False))
+        used += utf16_length(escape(char))
         if used > room:
             return text[:end]
     return text
