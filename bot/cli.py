@@ -46,6 +46,7 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         k_songs=args.k_songs,
         k_artists=args.k_artists,
         progress=sys.stderr.isatty() if args.progress is None else args.progress,
+        playlists=tuple(getattr(args, "build_playlists", None) or ()),
     )
 
 
@@ -133,7 +134,8 @@ async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     levels = LEVELS if args.level == "all" else (args.level,)
     report = await asyncio.to_thread(
-        evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed
+        evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed,
+        familiarity=settings.familiarity,
     )
     if args.json:
         print(json.dumps(evaluate.to_json(report), ensure_ascii=False))
@@ -175,13 +177,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="catalogue CSV, directory of CSVs or http(s) URL (repeatable; default: KPOP_SOURCES, "
                             "else the public default catalogue)")
         p.add_argument("--scaling", choices=SCALINGS, default="global", help="feature scaling (default: global)")
-        p.add_argument("--k-songs", type=int, default=50, help="Korean neighbours stored per song")
-        p.add_argument("--k-artists", type=int, default=50, help="Korean neighbours stored per artist")
+        p.add_argument("--k-songs", type=int, default=BuildOptions.k_songs,
+                       help=f"Korean neighbours stored per song (default: {BuildOptions.k_songs})")
+        p.add_argument("--k-artists", type=int, default=BuildOptions.k_artists,
+                       help=f"Korean neighbours stored per artist (default: {BuildOptions.k_artists})")
         p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bars (default: when stderr is a terminal)")
         return p
 
-    with_build_options(sub.add_parser("build", help="import catalogues, build and store neighbour tables"))
+    build = with_build_options(sub.add_parser("build", help="import catalogues, build and store neighbour tables"))
+    build.add_argument("--playlists", dest="build_playlists", action="append", metavar="FILE",
+                       help="playlist CSV for co-listening, besides the playlist files among the sources "
+                            "(repeatable; same form as for evaluate)")
     rec = with_build_options(sub.add_parser("recommend", help="answer one query and exit"))
     rec.add_argument("query")
     rec.add_argument("--json", action="store_true", help="print one JSON object")

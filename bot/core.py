@@ -27,6 +27,7 @@ from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from bot.storage.models import utcnow
 from recommender.normalize import clean_display
+from recommender.signals.feedback import FeedbackScores
 
 __all__ = ["KpopCore", "HELP_TEXT"]
 
@@ -56,6 +57,7 @@ class KpopCore:
         self.sink_policy = SinkPolicy()
         self.seen = SeenCache(history.person)
         self._sunk_keys: frozenset[str] = frozenset()
+        self._feedback: FeedbackScores | None = None  # everyone's votes, for the recommender arm's ranking
         self._sunk_read_at = -SINK_REFRESH_SECONDS
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
 
@@ -291,13 +293,18 @@ class KpopCore:
         return shown.id if shown else None
 
     async def _sunk(self) -> frozenset[str]:
-        """Songs sunk for everyone, re-read from the database at most every ``SINK_REFRESH_SECONDS``."""
+        """Songs sunk for everyone, re-read from the database at most every ``SINK_REFRESH_SECONDS``.
+
+        The same read refreshes the feedback scores the recommender arm ranks with.
+        """
         now = time.monotonic()
         if now - self._sunk_read_at < SINK_REFRESH_SECONDS:
             return self._sunk_keys
         self._sunk_read_at = now  # also on failure: a sick database is not asked on every message
         try:
-            self._sunk_keys = self.sink_policy.sunk(await self.history.song_votes())
+            votes = await self.history.song_votes()
+            self._sunk_keys = self.sink_policy.sunk(votes)
+            self._feedback = self.library.feedback({key: (v.up, v.down) for key, v in votes.items()})
         except Exception:
             log.warning("could not read song votes; keeping the previous list", exc_info=True)
         return self._sunk_keys
@@ -345,7 +352,7 @@ class KpopCore:
             has_more = True
         else:
             finder = rec.for_song if match.kind == "song" else rec.for_artist
-            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later)
+            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self._feedback)
             has_more = len(candidates) > count
             candidates = candidates[:count]
         if not candidates:

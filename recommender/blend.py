@@ -38,9 +38,10 @@ times more often than the song closest in sound); otherwise the artist's
 song closest to the query.
 
 **Feedback** from the bot's users adds ``FEEDBACK_WEIGHT * score / (RANK_OFFSET + 1)``
-to an artist (a fully liked artist gains what a top rank in a signal of weight
-``FEEDBACK_WEIGHT`` gives), and moves a song ``FEEDBACK_SONG_SHIFT * score``
-places within its artist's songs.
+to an artist (weights are normalised to sum to 1 first, so a fully liked
+artist gains ``FEEDBACK_WEIGHT`` times what a first rank in every signal
+gives), and moves a song ``FEEDBACK_SONG_SHIFT * score`` places within its
+artist's songs.
 
 The weights are chosen by ``kpop-bot tune`` (:mod:`recommender.tuning`) and
 stored with the build; until a build is tuned all four weigh the same.
@@ -52,7 +53,8 @@ import math
 from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 import numpy as np
 from scipy.stats import rankdata
@@ -60,7 +62,7 @@ from scipy.stats import rankdata
 from recommender.catalogue import Catalogue
 from recommender.features import scale_features
 from recommender.neighbours import NeighbourTables, artist_vectors
-from recommender.playlists import PlaylistArtists
+from recommender.playlist_data import PlaylistArtists
 from recommender.signals.audio import AudioSimilarity
 from recommender.signals.colistening import CoListening
 from recommender.signals.feedback import FeedbackScores
@@ -77,6 +79,7 @@ __all__ = [
     "QueryKind",
     "BlendWeights",
     "Blend",
+    "TunedBlend",
     "AUDIO_ONLY",
     "SignalRanks",
     "HybridModel",
@@ -87,8 +90,10 @@ SIGNALS: tuple[str, ...] = ("audio", "popularity", "genre", "colistening")
 RANK_OFFSET = 10
 #: The best-known Korean artists that are candidates for every query.
 FAMOUS_CANDIDATES = 100
-#: Weight of the bot's own feedback, counted like a signal's top rank (not tuned: offline data has no votes).
-FEEDBACK_WEIGHT = 1.0
+#: Weight of the bot's own feedback against the signals' weights, which are normalised to sum to 1
+#: (not tuned: offline data has no votes). A song everyone likes gains half of what being ranked
+#: first by every signal gives; one person's vote, shrunk to 1/4, an eighth of that.
+FEEDBACK_WEIGHT = 0.5
 #: Places a song moves within its artist's songs at a feedback score of 1 (all 👍, many people).
 FEEDBACK_SONG_SHIFT = 10.0
 #: Signal-rank computations kept per model: tuning asks the same queries under many weights.
@@ -145,6 +150,37 @@ class Blend:
     def __post_init__(self) -> None:
         if not -1.0 <= self.familiarity <= 1.0:
             raise ValueError(f"familiarity must lie between -1 (deep cuts) and 1 (familiar), got {self.familiarity}")
+
+
+@dataclass(frozen=True)
+class TunedBlend:
+    """Weights ``kpop-bot tune`` chose, and what they were chosen on: stored with a build."""
+
+    weights: BlendWeights
+    tuned_on: tuple[str, ...]  # the playlist files
+    listeners: int  # listeners with queries in them
+    objective: float  # the tuning objective those weights reached in cross-validation
+    tuned_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights.as_dict(),
+            "tuned_on": list(self.tuned_on),
+            "listeners": self.listeners,
+            "objective": self.objective,
+            "tuned_at": self.tuned_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TunedBlend:
+        """Raises ValueError (or KeyError, TypeError) when ``data`` is not what :meth:`to_json` writes."""
+        return cls(
+            weights=BlendWeights.from_mapping(data["weights"]),
+            tuned_on=tuple(str(name) for name in data["tuned_on"]),
+            listeners=int(data["listeners"]),
+            objective=float(data["objective"]),
+            tuned_at=datetime.fromisoformat(data["tuned_at"]),
+        )
 
 
 #: Audio likeness only, each artist shown by its song closest to the query: the recommender before the blend.
@@ -248,7 +284,7 @@ class HybridModel:
     ) -> np.ndarray:
         """(n, Korean artists) float32 fused scores; -inf for artists that are not candidates."""
         ranks = self.signal_ranks(kind, ids)
-        weights = blend.weights
+        weights = blend.weights.normalised()
         popularity = self.fame_ranks if blend.familiarity >= 0 else self.obscurity_ranks
         # float32 keeps a batch's arithmetic cheap; reciprocal ranks differ far above its precision.
         fused = np.broadcast_to((weights.popularity * abs(blend.familiarity)) * popularity, ranks.audio.shape).copy()

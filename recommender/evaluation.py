@@ -33,7 +33,7 @@ never be scored on a listener whose playlists it was fitted on: it would be
 shown the answer. Such a ranker (:class:`ListenerFitted`) is scored
 listener by listener, each time refitted without that listener's playlists
 (:func:`listener_hits`); a playlist without a listener is its own listener
-(:func:`~recommender.playlists.listener_key`).
+(:func:`~recommender.playlist_data.listener_key`).
 
 The evaluation is split so that new rankers and new protocols plug in:
 :func:`query_hits` scores one :class:`~recommender.rankers.Ranker` on an
@@ -55,7 +55,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.catalogue import Catalogue
-from recommender.playlists import MatchedPlaylists, listener_key
+from recommender.playlist_data import listener_key
+from recommender.playlists import MatchedPlaylists
 from recommender.rankers import Ranker
 
 __all__ = [
@@ -179,7 +180,7 @@ class EvaluationSet:
         return queries.playlist, queries.item
 
     def listener_keys(self) -> np.ndarray:
-        """Whose playlist each playlist number is (:func:`~recommender.playlists.listener_key`)."""
+        """Whose playlist each playlist number is (:func:`~recommender.playlist_data.listener_key`)."""
         return np.array(
             [listener_key(str(l), str(p)) for l, p in zip(self.playlists["listener"], self.playlists["playlist"],
                                                           strict=True)],

@@ -39,7 +39,7 @@ enough for artist-level evaluation, and is counted apart.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +59,7 @@ __all__ = [
     "MatchCounts",
     "MatchedPlaylists",
     "PlaylistMatcher",
-    "listener_key",
-    "PlaylistArtists",
+    "holds_playlists",
 ]
 
 #: Accepted column names per role, in order of preference (normalised: case-folded).
@@ -102,6 +101,12 @@ def _pick_columns(present: Sequence[str], header: Sequence[str], path: Path) -> 
         wanted = "; ".join(f"{role}: one of {', '.join(COLUMN_ALIASES[role])}" for role in missing)
         raise PlaylistFileError(f"{path.name}: no column for {wanted} (header: {', '.join(header) or 'empty'})")
     return {role: column for role, column in columns.items() if column}
+
+
+def holds_playlists(header: Sequence[str]) -> bool:
+    """True when a CSV header (as written) has the columns a playlist file needs."""
+    present = {h.strip().casefold() for h in header}
+    return all(any(c in present for c in COLUMN_ALIASES[role]) for role in _REQUIRED)
 
 
 def read_playlists(path: Path) -> PlaylistFile:
@@ -252,79 +257,3 @@ class PlaylistMatcher:
         rows["song_id"], rows["artist_id"], rows["how"] = song, artist, how
         return MatchedPlaylists(playlists.name, rows)
 
-
-def listener_key(listener: str, playlist: str) -> str:
-    """Whose playlist it is: the named listener, else the playlist itself.
-
-    A playlist without a listener counts as its own listener, so leaving a
-    listener out never leaves out more, or less, than the playlists that
-    person (or that anonymous playlist) contributed.
-    """
-    return f"listener:{listener}" if listener else f"playlist:{playlist}"
-
-
-@dataclass(frozen=True)
-class PlaylistArtists:
-    """Which catalogue artists each playlist holds: the playlist data a build keeps for co-listening.
-
-    ``playlists`` has one row per playlist (``listener``, ``playlist``: the
-    values of the file, ``listener`` ``""`` when it names none), its
-    position being the playlist number; ``pairs`` is int64 (n, 2) of distinct
-    (playlist number, artist id), sorted. Artists count when the playlist
-    names them, whether or not that row's song is in the catalogue.
-    """
-
-    playlists: pd.DataFrame
-    pairs: np.ndarray
-
-    @classmethod
-    def empty(cls) -> PlaylistArtists:
-        return cls(pd.DataFrame({"listener": pd.Series(dtype=object), "playlist": pd.Series(dtype=object)}),
-                   np.zeros((0, 2), dtype=np.int64))
-
-    @classmethod
-    def from_table(cls, listener: Sequence[str], playlist: Sequence[str], artist: np.ndarray) -> PlaylistArtists:
-        """From one row per (playlist, artist) occurrence, repeats allowed."""
-        artist = np.asarray(artist, dtype=np.int64)
-        if not len(artist):
-            return cls.empty()
-        number, names = pd.factorize(pd.MultiIndex.from_arrays([list(listener), list(playlist)]))
-        playlists = pd.DataFrame({"listener": names.get_level_values(0).astype(object),
-                                  "playlist": names.get_level_values(1).astype(object)})
-        pairs = np.unique(np.column_stack([number.astype(np.int64), artist]), axis=0)
-        return cls(playlists, pairs)
-
-    @classmethod
-    def from_matches(cls, matched: MatchedPlaylists) -> PlaylistArtists:
-        rows = matched.rows[matched.rows["artist_id"] >= 0]
-        return cls.from_table(rows["listener"].tolist(), rows["playlist"].tolist(), rows["artist_id"].to_numpy())
-
-    @classmethod
-    def concat(cls, parts: Sequence[PlaylistArtists]) -> PlaylistArtists:
-        """All parts as one; a playlist in several parts (same listener and name) is one playlist."""
-        listener: list[str] = []
-        playlist: list[str] = []
-        artists: list[np.ndarray] = []
-        for part in parts:
-            number, artist = part.pairs[:, 0], part.pairs[:, 1]
-            listener += part.playlists["listener"].to_numpy()[number].tolist()
-            playlist += part.playlists["playlist"].to_numpy()[number].tolist()
-            artists.append(artist)
-        return cls.from_table(listener, playlist, np.concatenate(artists) if artists else np.zeros(0))
-
-    def listener_keys(self) -> np.ndarray:
-        """:func:`listener_key` of every playlist, by playlist number."""
-        return np.array([listener_key(l, p) for l, p in zip(self.playlists["listener"], self.playlists["playlist"],
-                                                             strict=True)], dtype=object)
-
-    def without(self, listeners: Collection[str]) -> PlaylistArtists:
-        """The same data without every playlist of the given listener keys (playlists renumbered)."""
-        if not listeners or not len(self.playlists):
-            return self
-        kept = ~np.isin(self.listener_keys(), np.asarray(list(listeners), dtype=object))
-        if kept.all():
-            return self
-        number = np.cumsum(kept) - 1  # old playlist number -> new one, for kept playlists
-        pairs = self.pairs[kept[self.pairs[:, 0]]]
-        return PlaylistArtists(self.playlists[kept].reset_index(drop=True),
-                               np.column_stack([number[pairs[:, 0]], pairs[:, 1]]))

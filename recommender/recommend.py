@@ -150,7 +150,7 @@ class Recommender:
         pick_artist = int(self._artist_of[song_id])
         column = int(model.artists.position[pick_artist])
         ranks = model.signal_ranks(kind, np.array([query_id]))
-        weights = blend.weights
+        weights = blend.weights.normalised()
         popularity = model.fame_ranks if blend.familiarity >= 0 else model.obscurity_ranks
         query_raw = self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id])
         pick_raw = self._features(self._raw[song_id] if kind == "song" else self._artist_raw[pick_artist])

@@ -7,10 +7,10 @@ import pytest
 
 from recommender.catalogue import FEATURES, Catalogue
 from recommender.neighbours import build_tables
-from recommender.playlists import PlaylistArtists
+from recommender.playlist_data import PlaylistArtists
 from recommender.signals.audio import AudioSimilarity
 from recommender.signals.colistening import PRIOR_PLAYLISTS, CoListening
-from recommender.signals.feedback import PRIOR_VOTES, FeedbackScores
+from recommender.signals.feedback import MIN_PEOPLE, PRIOR_VOTES, FeedbackScores
 from recommender.signals.genre import GenreBridge, GenreSimilarity
 from recommender.signals.popularity import Popularity
 from recommender.signals.space import KoreanArtists
@@ -246,16 +246,18 @@ def test_feedback_is_shrunk_towards_zero_while_votes_are_few() -> None:
     catalogue = make_catalogue([("w", "W", False, 1.0), ("a1", "KA", True, 1.0), ("a2", "KA", True, 1.0),
                                 ("b1", "KB", True, 1.0)])
     artists = KoreanArtists.of(catalogue)
-    feedback = FeedbackScores.from_votes({1: (1, 0), 2: (20, 0), 3: (0, 2)},
-                                         catalogue.songs["artist_id"].to_numpy(), artists)
-    assert feedback.songs[1] == pytest.approx(1 / (1 + PRIOR_VOTES))
+    artist_of = catalogue.songs["artist_id"].to_numpy()
+    feedback = FeedbackScores.from_votes({1: (2, 0), 2: (20, 0), 3: (1, 3)}, artist_of, artists)
+    assert feedback.songs[1] == 0.0  # two people cannot move a song for everyone
     assert feedback.songs[2] == pytest.approx(20 / (20 + PRIOR_VOTES))
-    assert feedback.songs[3] == pytest.approx(-2 / (2 + PRIOR_VOTES))
+    assert feedback.songs[3] == pytest.approx(-2 / (4 + PRIOR_VOTES))
     assert feedback.songs[0] == 0.0
-    assert feedback.artists.tolist() == pytest.approx([21 / (21 + PRIOR_VOTES), -2 / (2 + PRIOR_VOTES)])
+    # KA's songs together: 22 people up; KB: 1 up, 3 down.
+    assert feedback.artists.tolist() == pytest.approx([22 / (22 + PRIOR_VOTES), -2 / (4 + PRIOR_VOTES)])
     assert feedback.has_effect
-    assert not FeedbackScores.from_votes({1: (2, 2)}, catalogue.songs["artist_id"].to_numpy(), artists).has_effect
+    few = FeedbackScores.from_votes({1: (MIN_PEOPLE - 1, 0)}, artist_of, artists)
+    assert not few.has_effect and not few.artists.any()
     with pytest.raises(ValueError, match="negative"):
-        FeedbackScores.from_votes({1: (-1, 0)}, catalogue.songs["artist_id"].to_numpy(), artists)
+        FeedbackScores.from_votes({1: (-1, 0)}, artist_of, artists)
     with pytest.raises(ValueError, match="outside"):
-        FeedbackScores.from_votes({9: (1, 0)}, catalogue.songs["artist_id"].to_numpy(), artists)
+        FeedbackScores.from_votes({9: (1, 0)}, artist_of, artists)

@@ -31,7 +31,7 @@ from collections.abc import Collection
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.playlists import PlaylistArtists
+from recommender.playlist_data import PlaylistArtists
 from recommender.signals.space import KoreanArtists
 
 __all__ = ["PRIOR_PLAYLISTS", "CoListening"]

@@ -3,9 +3,12 @@
 Each person counts once per song (the votes come as distinct people up and
 down, :meth:`bot.storage.history.History.song_votes`). A song's score is
 ``(up - down) / (up + down + PRIOR_VOTES)``: in (-1, 1), and shrunk towards
-zero while votes are few, so one person's 👍 moves a song a little and
-twenty people's 👍 move it a lot. An artist's score is the same formula over
-the votes on all of its songs. Offline playlists carry no votes, so this
+zero while votes are few, so three people's 👍 move a song a little and
+twenty people's 👍 move it a lot. Below ``MIN_PEOPLE`` voters it is 0: one
+or two people cannot change what everyone is shown, just as they cannot
+sink a song (:class:`bot.feedback.SinkPolicy`); their own 👎 still hides the
+song from them. An artist's score is the same formula over the votes on all
+of its songs. Offline playlists carry no votes, so this
 signal is not tuned; its weight in the blend is fixed
 (:data:`recommender.blend.FEEDBACK_WEIGHT`).
 """
@@ -19,10 +22,12 @@ import numpy as np
 
 from recommender.signals.space import KoreanArtists
 
-__all__ = ["PRIOR_VOTES", "FeedbackScores"]
+__all__ = ["PRIOR_VOTES", "MIN_PEOPLE", "FeedbackScores"]
 
 #: Votes' worth of "no opinion" every song starts with.
 PRIOR_VOTES = 3.0
+#: Fewest distinct voters whose votes count for everyone.
+MIN_PEOPLE = 3
 
 
 @dataclass(frozen=True)
@@ -58,4 +63,4 @@ class FeedbackScores:
 
 
 def _shrunk(up: np.ndarray, down: np.ndarray) -> np.ndarray:
-    return (up - down) / (up + down + PRIOR_VOTES)
+    return np.where(up + down >= MIN_PEOPLE, (up - down) / (up + down + PRIOR_VOTES), 0.0)
