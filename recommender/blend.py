@@ -262,16 +262,15 @@ class HybridModel:
         artist_ids = self.query_artists(kind, ids)
         by_artist = self.audio.for_artists(artist_ids)
         audio = self.audio.for_songs(ids) if kind == "song" else by_artist
-        candidates = (audio > 0) | (by_artist > 0)
+        colistening, partners = self.colistening.scores_and_partners(artist_ids)
+        candidates = (audio > 0) | (by_artist > 0) | partners
         candidates[:, self._famous] = True
-        partners = self.colistening.partners(artist_ids).tocoo()
-        candidates[partners.row, partners.col] = True
         own = self.artists.columns(artist_ids)
         candidates[np.flatnonzero(own >= 0), own[own >= 0]] = False
         ranks = SignalRanks(
             audio=reciprocal_ranks(audio),
             genre=reciprocal_ranks(self.genre.for_artists(artist_ids)),
-            colistening=reciprocal_ranks(self.colistening.for_artists(artist_ids)),
+            colistening=reciprocal_ranks(colistening),
             candidates=candidates,
         )
         self._cache[key] = ranks
@@ -333,41 +332,37 @@ class HybridModel:
 
     def first_songs(self, kind: QueryKind, ids: np.ndarray, columns: np.ndarray, blend: Blend) -> np.ndarray:
         """The song that shows each chosen artist (``columns`` (n, k), -1 kept as -1)."""
-        order = self.popularity.song_order
         picked = np.full(columns.shape, -1, dtype=np.int64)
-        shown = columns >= 0
+        rows, slots = np.nonzero(columns >= 0)
+        songs, owner, place = self.popularity.songs_of(columns[rows, slots])
         if blend.familiarity > 0:
-            picked[shown] = order[columns[shown], 0]
-            return picked
-        queries = self.query_vectors(kind, ids)
-        for j in range(columns.shape[1]):  # one column at a time keeps memory at (n, songs of an artist)
-            rows = np.flatnonzero(shown[:, j])
-            songs = order[columns[rows, j]]
-            gaps = np.linalg.norm(self.song_vectors[np.maximum(songs, 0)] - queries[rows, None, :], axis=2)
-            gaps[songs < 0] = np.inf
-            picked[rows, j] = songs[np.arange(len(rows)), gaps.argmin(axis=1)]
+            first = place == 0
+        else:
+            queries = self.query_vectors(kind, ids)[rows[owner]]
+            gaps = np.linalg.norm(self.song_vectors[songs] - queries, axis=1)
+            order = np.lexsort((gaps, owner))
+            first = np.zeros(len(songs), dtype=bool)
+            first[order[np.concatenate([[True], owner[order][1:] != owner[order][:-1]])]] = True
+        picked[rows[owner[first]], slots[owner[first]]] = songs[first]
         return picked
 
     def artist_songs(
         self, columns: np.ndarray, query_vector: np.ndarray, blend: Blend, feedback: FeedbackScores | None = None
     ) -> np.ndarray:
-        """(len(columns), most songs of an artist) song ids of each Korean artist in the order they are shown.
+        """Every song of these Korean artists in the order they are shown: artist by artist, in ``columns`` order.
 
-        Best known first when familiarity is positive, else closest to ``query_vector`` first; then each
-        song moves ``FEEDBACK_SONG_SHIFT * score`` places. Padded with -1 at the end of a row.
+        Within an artist: best known first when familiarity is positive, else closest to ``query_vector``
+        first; then each song moves ``FEEDBACK_SONG_SHIFT * score`` places.
         """
-        songs = self.popularity.song_order[np.asarray(columns, dtype=np.intp)]
-        padding = songs < 0
-        if blend.familiarity > 0:
-            position = np.broadcast_to(np.arange(songs.shape[1], dtype=np.float64), songs.shape).copy()
-        else:
-            gaps = np.linalg.norm(self.song_vectors[np.maximum(songs, 0)] - query_vector, axis=-1)
-            gaps[padding] = np.inf
-            position = np.argsort(np.argsort(gaps, axis=1, kind="stable"), axis=1, kind="stable").astype(np.float64)
+        songs, owner, place = self.popularity.songs_of(columns)
+        position = place.astype(np.float64)
+        if blend.familiarity <= 0:
+            gaps = np.linalg.norm(self.song_vectors[songs] - query_vector, axis=1)
+            by_gap = np.lexsort((gaps, owner))
+            position[by_gap] = place  # both run artist by artist: the i-th closest of an artist gets place i
         if feedback is not None and feedback.has_effect:
-            position -= FEEDBACK_SONG_SHIFT * feedback.songs[np.maximum(songs, 0)]
-        position[padding] = np.inf
-        return np.take_along_axis(songs, np.argsort(position, axis=1, kind="stable"), axis=1)
+            position -= FEEDBACK_SONG_SHIFT * feedback.songs[songs]
+        return songs[np.lexsort((position, owner))]
 
     def distance(self, kind: QueryKind, query_id: int, song_id: int) -> float:
         """How far a pick lies from the query in the scaled space: song to song, or artist to artist."""

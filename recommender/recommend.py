@@ -130,9 +130,8 @@ class Recommender:
         scores = model.scores(kind, query, self.blend, feedback)[0]
         columns = np.flatnonzero(scores > -np.inf)
         columns = columns[np.argsort(-scores[columns], kind="stable")]
-        songs = model.artist_songs(columns, model.query_vectors(kind, query)[0], self.blend, feedback)
         # Artist-major: the best artist's songs in its order, then the next artist's, ...
-        ids = songs[songs >= 0]
+        ids = model.artist_songs(columns, model.query_vectors(kind, query)[0], self.blend, feedback)
         # A Korean artist's songs are Korean by the catalogue contract; the mask
         # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
         ids = ids[self._korean[ids] & ~_isin(ids, exclude)]
@@ -152,20 +151,7 @@ class Recommender:
         ranks = model.signal_ranks(kind, np.array([query_id]))
         weights = blend.weights.normalised()
         popularity = model.fame_ranks if blend.familiarity >= 0 else model.obscurity_ranks
-        query_raw = self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id])
-        pick_raw = self._features(self._raw[song_id] if kind == "song" else self._artist_raw[pick_artist])
-        fame_rank = int(self._fame_rank[column])
-        families = model.genre.shared(query_artist, pick_artist)
         liked = 0.0 if feedback is None else max(feedback.artists[column], feedback.songs[song_id])
-        said = {
-            "audio": explain(query_raw, pick_raw),
-            "genre": shared_genre(families[0], query_raw, pick_raw) if families else None,
-            "colistening": fans_of(self._names[query_artist])
-            if model.colistening.together(query_artist, column) > 0 else None,
-            "popularity": BEST_KNOWN if blend.familiarity > 0 and fame_rank <= self._best_known_rank
-            else LESSER_KNOWN if blend.familiarity < 0 and fame_rank > len(model.artists) / 2 else None,
-            "feedback": LIKED_HERE if liked > 0 else None,
-        }
         contribution = {
             "audio": weights.audio * ranks.audio[0, column],
             "genre": weights.genre * ranks.genre[0, column],
@@ -173,10 +159,25 @@ class Recommender:
             "popularity": weights.popularity * abs(blend.familiarity) * popularity[column],
             "feedback": FEEDBACK_WEIGHT * liked / (RANK_OFFSET + 1),
         }
+        query_raw = self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id])
+        pick_raw = self._features(self._raw[song_id] if kind == "song" else self._artist_raw[pick_artist])
         for signal in sorted(contribution, key=lambda s: -contribution[s]):
-            if said[signal]:
-                return str(said[signal])
-        return str(said["audio"])
+            if signal == "audio":
+                break
+            if signal == "genre" and (families := model.genre.shared(query_artist, pick_artist)):
+                return shared_genre(families[0], query_raw, pick_raw)
+            if signal == "colistening" and model.colistening.together(query_artist, column) > 0:
+                return fans_of(self._names[query_artist])
+            if signal == "popularity":
+                fame_rank = int(self._fame_rank[column])
+                if blend.familiarity > 0 and fame_rank <= self._best_known_rank:
+                    return BEST_KNOWN
+                if blend.familiarity < 0 and fame_rank > len(model.artists) / 2:
+                    return LESSER_KNOWN
+            if signal == "feedback" and liked > 0:
+                return LIKED_HERE
+        # Sounding alike is always true in some respect, so it is also what is said when nothing else holds.
+        return explain(query_raw, pick_raw)
 
     def random(
         self,

@@ -15,7 +15,7 @@ from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.neighbours import build_tables
 from recommender.rankers import MostPopular
 from recommender.sources import load_catalogue
-from tests.conftest_catalogue import CsvWriter, track_id, tt_row
+from tests.conftest_catalogue import CsvWriter, command_line_catalogue, track_id
 
 RANKERS = ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular", "audio similarity", "popularity",
            "genre bridge", "co-listening", "blend")
@@ -26,16 +26,7 @@ WESTERN = [("The Weeknd", "Blinding Lights"), ("The Weeknd", "Starboy"), ("Adele
 @pytest.fixture
 def setup(csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A catalogue folder and a playlist file; the bot's state goes to a fresh folder."""
-    for name in ("KPOP_SOURCES", "KPOP_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KPOP_DATA_DIR", str(tmp_path / "state"))
-    csvs.write("korean.csv", "jcgnacpil", [
-        {"artist": artist, "track": title, "id": track_id(i), "energy": f"0.{i + 1}"}
-        for i, (artist, title) in enumerate(KOREAN)
-    ])
-    csvs.write("western.csv", "tidytuesday", [
-        tt_row(10 + i, title, artist, energy=f"0.{i + 2}") for i, (artist, title) in enumerate(WESTERN)
-    ])
+    folder = command_line_catalogue(csvs, tmp_path / "state", monkeypatch, KOREAN, WESTERN)
     playlists = tmp_path / "playlists.csv"
     playlists.write_text(
         "listener,playlist_name,track_name,artist_name,track_uri\n"
@@ -49,7 +40,7 @@ def setup(csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
         "bob,mix,,,\n",
         encoding="utf-8",
     )
-    return csvs.folder, playlists
+    return folder, playlists
 
 
 def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,10 +100,11 @@ def test_songs_of_an_artist_come_best_known_first_unknown_last() -> None:
     catalogue = make_catalogue([("a", "K", True, 20.0), ("b", "K", True, NAN), ("c", "K", True, 70.0),
                                 ("d", "K", True, 20.0), ("e", "L", True, 1.0)])
     artists = KoreanArtists.of(catalogue)
-    order = Popularity.fit(catalogue, artists).song_order
+    popularity = Popularity.fit(catalogue, artists)
     titles = catalogue.songs["title"].to_numpy()
-    assert [titles[s] for s in order[0] if s >= 0] == ["c", "a", "d", "b"]  # ties by song id
-    assert order[1].tolist() == [4, -1, -1, -1]
+    songs, owner, place = popularity.songs_of(np.array([1, 0]))
+    assert [titles[s] for s in songs] == ["e", "c", "a", "d", "b"]  # ties by song id; unknown last
+    assert owner.tolist() == [0, 1, 1, 1, 1] and place.tolist() == [0, 0, 1, 2, 3]
 
 
 # --- genre ----------------------------------------------------------------------------------------

@@ -77,15 +77,16 @@ class CoListening:
 
     def for_artists(self, artist_ids: np.ndarray) -> np.ndarray:
         """(n, Korean artists) float32 smoothed co-listening scores of each query artist."""
+        return self.scores_and_partners(artist_ids)[0]
+
+    def scores_and_partners(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The scores of :meth:`for_artists`, and (n, Korean artists) bool: shares a playlist with the query artist."""
         ids = np.asarray(artist_ids, dtype=np.intp)
-        together = self._together[ids].toarray()
+        rows = self._together[ids]
+        together = rows.toarray()
         scores = (together + self._prior * self._share) / (self._holding[ids, None] + self._prior)
-        return scores.astype(np.float32)
+        return scores.astype(np.float32), together > 0
 
     def together(self, artist_id: int, column: int) -> float:
         """Weight of the playlists holding both ``artist_id`` and the Korean artist in ``column``."""
         return float(self._together[artist_id, column])
-
-    def partners(self, artist_ids: np.ndarray) -> sp.csr_matrix:
-        """(n, Korean artists) sparse: nonzero where a query artist shares a playlist with that Korean artist."""
-        return self._together[np.asarray(artist_ids, dtype=np.intp)]

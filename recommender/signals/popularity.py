@@ -42,15 +42,17 @@ TOP_SONGS = 3
 
 @dataclass(frozen=True)
 class Popularity:
-    """Fame per Korean artist and each artist's songs, best known first.
+    """Fame per Korean artist, and each artist's songs, best known first.
 
-    ``fame`` (Korean artists,) float64 in (0, 1]; ``song_order`` (Korean
-    artists, most songs of one artist) int64 song ids, most popular first,
-    padded with -1.
+    ``fame`` (Korean artists,) float64 in (0, 1]. ``songs`` int64 holds every
+    Korean artist's songs, artist by artist (in column order), each artist's
+    most popular first; the songs of column ``c`` are
+    ``songs[starts[c]:starts[c + 1]]``.
     """
 
     fame: np.ndarray
-    song_order: np.ndarray
+    songs: np.ndarray
+    starts: np.ndarray
 
     @classmethod
     def fit(cls, catalogue: Catalogue, artists: KoreanArtists) -> Popularity:
@@ -63,10 +65,8 @@ class Popularity:
         order = np.lexsort((korean, -np.nan_to_num(popularity, nan=-1.0), column))
         korean, popularity, column = korean[order], popularity[order], column[order]
         counts = np.bincount(column, minlength=len(artists))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         place = np.arange(len(column)) - starts[column]
-        song_order = np.full((len(artists), int(counts.max(initial=0))), -1, dtype=np.int64)
-        song_order[column, place] = korean
 
         top = pd.Series(popularity).where(place < TOP_SONGS)  # NaN outside each artist's top songs
         best_songs = top.groupby(column).mean().reindex(range(len(artists))).to_numpy()
@@ -76,7 +76,15 @@ class Popularity:
         ])
         with np.errstate(all="ignore"):  # an empty catalogue side gives an empty mean, not a warning
             fame = np.nanmean(ranks, axis=0) if len(artists) else np.zeros(0)
-        return cls(fame=fame, song_order=song_order)
+        return cls(fame=fame, songs=korean.astype(np.int64), starts=starts)
+
+    def songs_of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The songs of these artists, best known first within each: (song ids, index into ``columns``, place)."""
+        columns = np.asarray(columns, dtype=np.int64)
+        counts = self.starts[columns + 1] - self.starts[columns]
+        owner = np.repeat(np.arange(len(columns)), counts)
+        place = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return self.songs[self.starts[columns][owner] + place], owner, place
 
     def best_known(self, n: int) -> np.ndarray:
         """Columns of the ``n`` best-known Korean artists, best known first (ties: lower id)."""
