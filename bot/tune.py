@@ -160,8 +160,13 @@ def _aligned(rows: list[list[str]]) -> list[str]:
 
 
 def _listeners(keys: frozenset[str]) -> str:
-    shown = sorted(k.split(":", 1)[1] for k in keys)
-    return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+    """Named listeners, then how many playlists without one (their ids say nothing to a reader)."""
+    named = sorted(k.split(":", 1)[1] for k in keys if k.startswith("listener:"))
+    anonymous = len(keys) - len(named)
+    parts = [", ".join(named)] if named else []
+    if anonymous:
+        parts.append(f"{anonymous} playlist{'s' if anonymous != 1 else ''} without a listener")
+    return " and ".join(parts)
 
 
 def to_text(report: TuneReport) -> str:
