@@ -43,6 +43,8 @@ HELP_TEXT = (
     "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
 )
 
+VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
+VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
 
 
 class KpopCore:
@@ -73,7 +75,11 @@ class KpopCore:
         if command.name == "stats":
             return await self.stats(sender)
         if command.name == "more":
-            latest = await self._latest(sender)
+            try:
+                latest = await self._latest(sender)
+            except Exception:
+                log.exception("could not read a person's latest answer")
+                return _cannot_read()
             if latest is None:
                 return Answer(AnswerKind.INFO, text="Ask me for a song or artist first, then for more.")
             return await self.more(sender, latest)
@@ -158,7 +164,11 @@ class KpopCore:
         limited = self._rate_limited(sender)
         if limited:
             return limited
-        shown = await self.history.get(recommendation_id)
+        try:
+            shown = await self.history.get(recommendation_id)
+        except Exception:
+            log.exception("could not read recommendation %s", recommendation_id)
+            return _cannot_read()
         if shown is None:
             return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
         try:
@@ -174,7 +184,7 @@ class KpopCore:
             self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
-            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
         self._sunk_read_at = -SINK_REFRESH_SECONDS  # this vote may sink a song: re-read on the next answer
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
@@ -182,7 +192,11 @@ class KpopCore:
 
     async def vote_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
         """A vote given as a reaction on a message; ``None`` when it is not one of our answers."""
-        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        try:
+            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        except Exception:
+            log.exception("could not look up the answer a reaction is on")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
         if shown is None:
             return None
         return await self.vote(sender, shown.id, vote)
@@ -194,7 +208,11 @@ class KpopCore:
         someone who switched from 👍 to 👎 and then removes the 👍 keeps their 👎. ``None`` when
         the message is not one of our answers.
         """
-        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        try:
+            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        except Exception:
+            log.exception("could not look up the answer a reaction was taken off")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
         if shown is None:
             return None
         try:
@@ -203,7 +221,7 @@ class KpopCore:
                 self.seen.voted(sender.platform, sender.user_id, shown.id, 0, 0)
         except Exception:
             log.exception("could not remove a vote")
-            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't remove your vote just now. Please try again.")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
         self._sunk_read_at = -SINK_REFRESH_SECONDS
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
 
@@ -367,6 +385,10 @@ class KpopCore:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))
         return replace(answer, recommendation_id=rec_id)
+
+
+def _cannot_read() -> Answer:
+    return Answer(AnswerKind.ERROR, text="Sorry, I can't reach my memory of that answer just now. Please try again.")
 
 
 def _empty_query(notes: tuple[str, ...]) -> Answer:

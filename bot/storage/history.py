@@ -2,7 +2,10 @@
 
 Answers and votes go through one :class:`~bot.storage.writer.GroupCommitWriter`:
 each caller waits for its own write to be committed, and concurrent writes
-share a transaction. Votes are upserts keyed on (platform, user,
+share a transaction. Votes are retried through brief outages (see
+:class:`~bot.storage.writer.Retry`); answers and update claims are tried once,
+because someone is waiting for the answer and a missing record only costs its
+vote buttons. Votes are upserts keyed on (platform, user,
 recommendation, pick), so a replayed or repeated vote updates the one row
 instead of adding another, on SQLite and PostgreSQL alike.
 """
@@ -24,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
-from bot.storage.writer import GroupCommitWriter, Write
+from bot.storage.writer import GroupCommitWriter, Retry, Write
 
 __all__ = ["ShownAnswer", "History", "new_id"]
 
@@ -60,9 +63,9 @@ class ShownAnswer:
 class History:
     """Recommendations shown and feedback, over one async engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, retry: Retry | None = None) -> None:
         self.engine = engine
-        self.writer = GroupCommitWriter(engine)
+        self.writer = GroupCommitWriter(engine, retry)
 
     async def close(self) -> None:
         """Commit queued writes; the engine itself belongs to whoever opened it."""
@@ -105,7 +108,7 @@ class History:
             }
             for p, key in zip(picks, song_keys, strict=True)
         ]
-        await self.writer.submit(_insert_answers, (answer, shown))
+        await self.writer.submit(_insert_answers, (answer, shown), retry_for=0)
         return rec_id
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -184,7 +187,7 @@ class History:
         two deliveries racing each other cannot both win.
         """
         claim = _Claim(platform, update_id)
-        await self.writer.submit(_insert_claims, claim)
+        await self.writer.submit(_insert_claims, claim, retry_for=0)
         return claim.won
 
     async def prune_updates(self, before: datetime) -> int:
