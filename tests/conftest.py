@@ -18,6 +18,7 @@ from tests.fakes.log_guard import ErrorLogGuard
 pytest_plugins = [
     "tests.conftest_catalogue",
     "tests.conftest_core",
+    "tests.conftest_database",
     "tests.conftest_discord",
     "tests.conftest_telegram",
 ]

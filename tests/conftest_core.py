@@ -98,13 +98,18 @@ def small_build_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def make_core(tmp_path: Path, small_build_database: Path) -> AsyncIterator[CoreFactory]:
-    """Call ``await make_core(**settings_overrides)`` for a ready core; everything closes after the test."""
+    """Call ``await make_core(database_url=..., **settings_overrides)`` for a ready core (SQLite in
+    ``tmp_path`` unless a URL is given); everything closes after the test."""
     async with AsyncExitStack() as stack:
 
-        async def factory(catalogue: Catalogue | None = None, **overrides: object) -> KpopCore:
+        async def factory(
+            catalogue: Catalogue | None = None, *, database_url: str | None = None, **overrides: object
+        ) -> KpopCore:
+            if database_url is not None:
+                overrides["KPOP_DATABASE_URL"] = database_url
             settings = core_settings(tmp_path, **overrides)
             database = tmp_path / "bot.db"
-            if catalogue is None and not database.exists():
+            if database_url is None and catalogue is None and not database.exists():
                 shutil.copyfile(small_build_database, database)
             engine = await open_database(settings.resolved_database_url)
             stack.push_async_callback(engine.dispose)

@@ -1,9 +1,11 @@
-"""The core end to end: real matcher, recommender, SQLite and Alembic, through public methods only."""
+"""The core end to end: real matcher, recommender, Alembic and storage (SQLite and PostgreSQL), through public methods only."""
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
+import pytest
 from sqlalchemy import func, select, text
 
 from bot.core import HELP_TEXT, KpopCore
@@ -12,6 +14,13 @@ from bot.render import to_json, to_text
 from bot.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
 from tests.conftest_core import CoreFactory
+
+
+@pytest.fixture
+def make_core(make_core: CoreFactory, any_database_url: str) -> CoreFactory:
+    """Every core in this module is made once on SQLite and once on PostgreSQL."""
+    return partial(make_core, database_url=any_database_url)
+
 
 ALICE = Sender("test", "alice", "chat-1")
 BOB = Sender("test", "bob", "chat-1")
@@ -62,6 +71,12 @@ async def test_unknown_weak_and_empty_queries_get_friendly_answers(core: KpopCor
         assert answer.kind == AnswerKind.ERROR and "/kpop Blinding Lights" in answer.text
     long = await core.recommend(ALICE, "Blinding Lights " + "x" * 10_000)
     assert any("first 100 characters" in note for note in long.notes)
+
+
+async def test_control_characters_never_reach_the_database(core: KpopCore) -> None:
+    answer = await core.recommend(ALICE, "Blinding\x00Lights\x07")  # PostgreSQL refuses NUL in text
+    assert answer.kind == AnswerKind.PICKS and answer.recommendation_id is not None
+    assert not answer.notes  # recorded, no "couldn't save"
 
 
 async def test_did_you_mean_then_choosing(core: KpopCore) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,9 +108,9 @@ def test_answers_are_diverse_and_korean(catalogue: Catalogue, tables: NeighbourT
 
 
 async def test_storage_round_trip_keeps_hangul(
-    tmp_path: Path, catalogue: Catalogue, tables: NeighbourTables
+    any_database_url: str, catalogue: Catalogue, tables: NeighbourTables
 ) -> None:
-    engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'real.db'}")
+    engine = await open_database(any_database_url)
     try:
         await save_build(engine, catalogue, tables, sources=["shared"], report=ImportReport())
         stored = await load_build(engine)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
+from sqlalchemy import insert
 
 from bot import report
 from bot.experiment import ARM_RANDOM, ARM_RECOMMENDER
 from bot.replies import AnswerKind, Sender
 from bot.report import ArmStats, compare, wilson_interval
+from bot.storage.engine import open_database
+from bot.storage.models import Feedback, Recommendation
 from tests.conftest_core import CoreFactory
+
+
+@pytest.fixture
+def make_core(make_core: CoreFactory, any_database_url: str) -> CoreFactory:
+    """Every core in this module is made once on SQLite and once on PostgreSQL."""
+    return partial(make_core, database_url=any_database_url)
 
 
 def test_wilson_interval_known_values() -> None:
@@ -78,3 +89,23 @@ async def test_statistics_are_for_owners_only(make_core: CoreFactory) -> None:
     shown = await core.stats(Sender("test", "boss", "c"))
     assert shown.kind == AnswerKind.INFO and "knn" in shown.text and "no votes yet" in shown.text
     assert (await core.stats(Sender("other-platform", "boss", "c"))).kind == AnswerKind.ERROR
+
+
+async def test_days_are_utc_days_whatever_the_server_zone(any_database_url: str) -> None:
+    """A vote in the evening (UTC) counts for that day, also on a server whose clock is in Seoul."""
+    evening = datetime(2026, 3, 1, 20, 30, tzinfo=timezone.utc)  # already 2 March in Seoul
+    engine = await open_database(any_database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(Recommendation), [{
+                "id": 1, "platform": "t", "user_id": "u", "chat_id": "c", "query": "q", "match_kind": "song",
+                "match_id": 0, "match_label": "Q", "page_offset": 0, "arm": ARM_RECOMMENDER, "created_at": evening,
+            }])  # fmt: skip
+            await conn.execute(insert(Feedback), [{
+                "platform": "t", "user_id": "u", "recommendation_id": 1, "pick_rank": 0, "vote": 1,
+                "created_at": evening, "updated_at": evening,
+            }])  # fmt: skip
+        result = await report.collect(engine)
+    finally:
+        await engine.dispose()
+    assert result.daily == [(date(2026, 3, 1), ARM_RECOMMENDER, 1, 0)]

@@ -3,7 +3,13 @@
 SQLite is the default (a file, created on first run), so its connections get the
 pragmas that make a small bot robust: WAL so readers never block the writer,
 a busy timeout so a briefly locked file waits instead of failing, and foreign
-keys switched on. Any other SQLAlchemy URL (PostgreSQL via asyncpg) is used as given.
+keys switched on. PostgreSQL (``postgresql+asyncpg://``, the ``postgres``
+extra) gets sessions in UTC, the zone SQLite's stored times are in, so SQL date
+arithmetic (the report's days) gives the same answer on both. Any other URL is
+used as given.
+
+Several bot processes may share one database and start together; migrations
+take a lock (see :func:`migrate`) so that exactly one of them creates the schema.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -23,6 +29,8 @@ __all__ = ["create_engine", "migrate", "open_database", "alembic_config", "descr
 
 log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: The PostgreSQL advisory lock held while migrating: any fixed 64-bit number ("kpopbot" in ASCII).
+MIGRATION_LOCK_KEY = int.from_bytes(b"kpopbot", "big")
 
 
 class StorageError(Exception):
@@ -43,17 +51,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _postgresql_session(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``; for a SQLite file, its directory is created first."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    if backend == "postgresql":
+        event.listen(engine.sync_engine, "connect", _postgresql_session)
+    return engine
 
 
 def alembic_config() -> Config:
@@ -63,10 +81,30 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _one_migration_at_a_time(connection: Connection) -> None:
+    """Hold a database-wide lock for the rest of the migration's transaction.
+
+    Two workers started together on an empty database would otherwise both find
+    no schema and both create it, and the slower one would fail with "table
+    already exists". With the lock the second waits, then finds the schema
+    current and has nothing to do. PostgreSQL has advisory locks for this.
+    SQLite's Python driver opens a transaction only before INSERT, UPDATE or
+    DELETE, so DDL would run outside any; ``BEGIN IMMEDIATE`` takes the write
+    lock up front (a second process waits for it up to the busy timeout) and
+    makes the migration one transaction there too.
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif dialect == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` through the real Alembic migrations."""
+    """Bring the schema to ``revision`` through the real Alembic migrations, one process at a time."""
 
     def upgrade(connection: Connection) -> None:
+        _one_migration_at_a_time(connection)
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)

@@ -7,7 +7,8 @@ share a transaction. Votes are retried through brief outages (see
 because someone is waiting for the answer and a missing record only costs its
 vote buttons. Votes are upserts keyed on (platform, user,
 recommendation, pick), so a replayed or repeated vote updates the one row
-instead of adding another, on SQLite and PostgreSQL alike.
+instead of adding another, on SQLite and PostgreSQL alike, also when several
+bot processes share the database.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -284,10 +285,18 @@ class _Retract:
 
 
 def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
-    """A run of votes and retractions, in order; clears, then upserts.
+    """A run of votes and retractions, in order.
 
-    Per (person, answer, pick) the last vote wins, and a retraction clears it when it matches.
-    Retractions of a vote this run never set apply to the stored vote: one conditional delete.
+    Per (person, answer, pick) the last vote wins, and a retraction clears it when
+    it matches; retractions of a vote this run never set apply to the stored vote,
+    as one conditional delete.
+
+    Several bot processes may vote on the same rows at once. Rows are written in
+    key order, so concurrent batches lock shared rows in the same order and do not
+    deadlock (PostgreSQL would abort one of them after a second's wait; the writer
+    would then retry each write alone). For the same reason a clear (vote 0) is
+    upserted like any vote and then deleted: the delete touches only rows this
+    transaction already holds.
     """
     final: dict[tuple[str, str, int, int], int] = {}
     retracted: dict[tuple[str, str, int, int], set[int]] = {}
@@ -300,28 +309,26 @@ def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
                 final[key] = 0
             continue
         retracted.pop(key, None)
-        final.pop(key, None)
         final[key] = change
     columns = ("platform", "user_id", "recommendation_id", "pick_rank")
-    for key, votes in retracted.items():
-        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(votes)))
-    cleared = [dict(zip(columns, key)) for key, vote in final.items() if vote == 0]
-    for row in cleared:
-        conn.execute(delete(Feedback).filter_by(**row))
-    now = utcnow()
-    upserts: list[dict[str, Any]] = [
-        {**dict(zip(columns, key)), "vote": vote, "created_at": now, "updated_at": now}
-        for key, vote in final.items()
-        if vote != 0
-    ]
-    if not upserts:
-        return
-    stmt = _insert(conn, Feedback)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=list(columns),
-        set_={"vote": stmt.excluded.vote, "updated_at": stmt.excluded.updated_at},
-    )
-    conn.execute(stmt, upserts)
+    if final:
+        now = utcnow()
+        rows: list[dict[str, Any]] = [
+            {**dict(zip(columns, key)), "vote": final[key], "created_at": now, "updated_at": now}
+            for key in sorted(final)
+        ]
+        upsert = _insert(conn, Feedback)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(columns),
+            set_={"vote": upsert.excluded.vote, "updated_at": upsert.excluded.updated_at},
+        )
+        conn.execute(upsert, rows)
+        cleared = [{f"b_{c}": row[c] for c in columns} for row in rows if row["vote"] == 0]
+        if cleared:
+            match = (getattr(Feedback, c) == bindparam(f"b_{c}") for c in columns)
+            conn.execute(delete(Feedback).where(*match), cleared)
+    for key in sorted(retracted):
+        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(retracted[key])))
 
 
 @dataclass

@@ -30,8 +30,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from recommender.catalogue import FEATURES
@@ -39,6 +41,32 @@ from recommender.catalogue import FEATURES
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC and read back as an aware UTC ``datetime`` on every engine.
+
+    PostgreSQL keeps ``timestamp with time zone`` and returns aware values;
+    SQLite has no such type and returns naive ones, so code comparing or
+    printing stored times would behave differently per engine. Values are
+    converted to UTC on the way in (a naive one is refused: its zone is unknown)
+    and marked UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime has no known time zone: {value!r}")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class Base(DeclarativeBase):
@@ -51,7 +79,7 @@ class Build(Base):
     __tablename__ = "builds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     scaling: Mapped[str] = mapped_column(String(16))
     k_songs: Mapped[int] = mapped_column(Integer)
     k_artists: Mapped[int] = mapped_column(Integer)
@@ -144,7 +172,7 @@ class Recommendation(Base):
     match_label: Mapped[str] = mapped_column(Text)
     page_offset: Mapped[int] = mapped_column(Integer, default=0)
     arm: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (
         Index("ix_recommendations_user", "platform", "user_id"),
@@ -181,8 +209,8 @@ class Feedback(Base):
     )
     pick_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     vote: Mapped[int] = mapped_column(SmallInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
         UniqueConstraint("platform", "user_id", "recommendation_id", "pick_rank", name="uq_feedback_vote"),
