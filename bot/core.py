@@ -19,10 +19,10 @@ from bot import report
 from bot.commands import parse
 from bot.config import Settings
 from bot.experiment import ARM_RANDOM, assign_arm
-from bot.feedback import SinkPolicy
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
 from bot.seen_cache import SeenCache
+from bot.sunk_songs import SunkSongs
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from bot.storage.models import utcnow
@@ -31,7 +31,6 @@ from recommender.normalize import clean_display
 __all__ = ["KpopCore", "HELP_TEXT"]
 
 log = logging.getLogger(__name__)
-SINK_REFRESH_SECONDS = 30.0
 #: How long a handled update is remembered. Telegram keeps an unconfirmed update for 24 hours;
 #: the margin covers clock skew and a bot that was down for a while.
 UPDATE_RETENTION = timedelta(hours=48)
@@ -55,10 +54,8 @@ class KpopCore:
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
-        self.sink_policy = SinkPolicy()
         self.seen = SeenCache(history.person)
-        self._sunk_keys: frozenset[str] = frozenset()
-        self._sunk_read_at = -SINK_REFRESH_SECONDS
+        self.sunk = SunkSongs(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
 
     # ----- entry points -------------------------------------------------------------------
@@ -185,7 +182,7 @@ class KpopCore:
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
-        self._sunk_read_at = -SINK_REFRESH_SECONDS  # this vote may sink a song: re-read on the next answer
+        await self.sunk.voted(recommendation_id)  # it may sink (or lift) a song for everyone
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
@@ -222,7 +219,7 @@ class KpopCore:
         except Exception:
             log.exception("could not remove a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
-        self._sunk_read_at = -SINK_REFRESH_SECONDS
+        await self.sunk.voted(shown.id)
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -237,6 +234,7 @@ class KpopCore:
         try:
             rows = await self.history.forget(sender.platform, sender.user_id)
             self.seen.forget(sender.platform, sender.user_id)
+            self.sunk.invalidate()  # their votes no longer count
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -308,18 +306,6 @@ class KpopCore:
         shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
         return shown.id if shown else None
 
-    async def _sunk(self) -> frozenset[str]:
-        """Songs sunk for everyone, re-read from the database at most every ``SINK_REFRESH_SECONDS``."""
-        now = time.monotonic()
-        if now - self._sunk_read_at < SINK_REFRESH_SECONDS:
-            return self._sunk_keys
-        self._sunk_read_at = now  # also on failure: a sick database is not asked on every message
-        try:
-            self._sunk_keys = self.sink_policy.sunk(await self.history.song_votes())
-        except Exception:
-            log.warning("could not read song votes; keeping the previous list", exc_info=True)
-        return self._sunk_keys
-
     async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
         """(never show, show last) song ids for this person; empty when the database is unreachable."""
         try:
@@ -329,7 +315,7 @@ class KpopCore:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
         library = self.library
-        return library.song_ids(disliked), library.song_ids(seen) | library.song_ids(await self._sunk())
+        return library.song_ids(disliked), library.song_ids(seen) | library.song_ids(await self.sunk.get())
 
     def arm(self, sender: Sender) -> str:
         """The A/B arm of this person (see :mod:`bot.experiment`)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -224,20 +224,27 @@ class History:
                     seen.add(key)
         return seen, down_votes
 
-    async def song_votes(self) -> dict[str, SongVotes]:
-        """For every voted song, how many distinct people voted it up and down."""
+    async def song_votes(self, shown_in: Collection[int] | None = None) -> dict[str, SongVotes]:
+        """For every voted song, how many distinct people voted it up and down.
+
+        With ``shown_in`` (recommendation ids), only the songs those answers
+        showed, each of them present even without votes: what votes on those
+        answers changed.
+        """
         pick = RecommendationPick.__table__
-        per_person = (
-            select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote)
-            .join(Feedback, _votes_on_pick(pick))
-            .distinct()
-            .subquery()
+        per_person = select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote).join(
+            Feedback, _votes_on_pick(pick)
         )
-        stmt = select(per_person.c.song_key, per_person.c.vote, func.count()).group_by(
-            per_person.c.song_key, per_person.c.vote
-        )
+        shown = None
+        if shown_in is not None:
+            shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(list(shown_in))).distinct()
+            per_person = per_person.where(pick.c.song_key.in_(shown.scalar_subquery()))
+        voters = per_person.distinct().subquery()
+        stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
         counts: dict[str, dict[int, int]] = {}
         async with self.engine.connect() as conn:
+            if shown is not None:
+                counts = {key: {} for key in (await conn.execute(shown)).scalars()}
             for key, vote, n in await conn.execute(stmt):
                 counts.setdefault(key, {})[vote] = n
         return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
