@@ -56,7 +56,9 @@ class KpopCore:
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.seen = SeenCache(history.person)
         self.sunk = SunkSongs(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
+        self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
+        self._rng = np.random.default_rng()  # the random arm's; seeding one per answer cost more than drawing
 
     # ----- entry points -------------------------------------------------------------------
 
@@ -315,7 +317,10 @@ class KpopCore:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
         library = self.library
-        return library.song_ids(disliked), library.song_ids(seen) | library.song_ids(await self.sunk.get())
+        sunk = await self.sunk.get()
+        if sunk is not self._sunk_ids[0]:  # converted once per change of the list, not on every answer
+            self._sunk_ids = (sunk, library.song_ids(sunk))
+        return library.song_ids(disliked), library.song_ids(seen) | self._sunk_ids[1]
 
     def arm(self, sender: Sender) -> str:
         """The A/B arm of this person (see :mod:`bot.experiment`)."""
@@ -343,9 +348,7 @@ class KpopCore:
         exclude, later = await self._exclusions(sender)
         rec = self.library.recommender
         if arm == ARM_RANDOM:
-            candidates = rec.random(
-                np.random.default_rng(), count=count, exclude=exclude | later, query=(match.kind, match.id)
-            )
+            candidates = rec.random(self._rng, count=count, exclude=exclude | later, query=(match.kind, match.id))
             has_more = True
         else:
             finder = rec.for_song if match.kind == "song" else rec.for_artist

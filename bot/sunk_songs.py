@@ -47,15 +47,18 @@ class SunkSongs:
         self.policy = policy or SinkPolicy()
         self.refresh_seconds = refresh_seconds
         self._clock = clock
-        self._sunk: set[str] = set()
+        self._sunk: frozenset[str] = frozenset()  # replaced, never changed: callers may cache by identity
         self._read_at = -refresh_seconds
         # While a full read runs: the counts re-read meanwhile, newer than what it will return.
         self._newer: dict[str, SongVotes] | None = None
         self._voted: dict[int, list[asyncio.Future[None]]] = {}  # answer id -> votes waiting for its re-count
         self._recounter: asyncio.Task[None] | None = None
 
-    async def get(self) -> set[str]:
-        """The sunk songs' keys; re-reads them all first when due and no other read is under way."""
+    async def get(self) -> frozenset[str]:
+        """The sunk songs' keys; re-reads them all first when due and no other read is under way.
+
+        The same object comes back until the list changes, so a caller can cache what it derives from it.
+        """
         if self._newer is None and self._clock() - self._read_at >= self.refresh_seconds:
             await self._refresh()
         return self._sunk
@@ -93,11 +96,10 @@ class SunkSongs:
     def _apply(self, counts: dict[str, SongVotes]) -> None:
         if self._newer is not None:
             self._newer.update(counts)
-        for key, votes in counts.items():
-            if self.policy.sinks(votes):
-                self._sunk.add(key)
-            else:
-                self._sunk.discard(key)
+        sinking = {key for key, votes in counts.items() if self.policy.sinks(votes)}
+        sunk = (self._sunk - counts.keys()) | sinking
+        if sunk != self._sunk:
+            self._sunk = frozenset(sunk)
 
     async def _refresh(self) -> None:
         self._read_at = self._clock()  # also on failure: a sick database is not asked on every message
@@ -109,6 +111,6 @@ class SunkSongs:
             return
         else:
             counts.update(self._newer)
-            self._sunk = set(self.policy.sunk(counts))
+            self._sunk = self.policy.sunk(counts)
         finally:
             self._newer = None

@@ -203,21 +203,11 @@ class History:
         A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
         whole answer and hides all its picks. One query, one round trip.
         """
-        rec, pick = Recommendation.__table__, RecommendationPick.__table__
-        shown = (
-            select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
-            .join(rec, rec.c.id == pick.c.recommendation_id)
-            .where(rec.c.platform == platform, rec.c.user_id == user_id)
-        )
-        down = (
-            select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
-            .join(Feedback, _votes_on_pick(pick))
-            .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
-        )
         seen: set[str] = set()
         down_votes: dict[tuple[int, int], set[str]] = {}
         async with self.engine.connect() as conn:
-            for is_down, rec_id, rank, key in await conn.execute(union_all(shown, down)):
+            rows = await conn.execute(_PERSON, {"platform": platform, "user_id": user_id})
+            for is_down, rec_id, rank, key in rows:
                 if is_down:
                     down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
                 else:
@@ -274,6 +264,30 @@ def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
         Feedback.recommendation_id == pick.c.recommendation_id,
         or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
     )
+
+
+def _person_query():  # type: ignore[no-untyped-def]
+    """Songs shown to a person (``down`` 0) and their 👎 votes with the songs each hides (``down`` 1).
+
+    Built once with bound parameters: it runs for every person the bot has
+    not seen lately, and building the statement cost more than running it.
+    """
+    rec, pick = Recommendation.__table__, RecommendationPick.__table__
+    platform, user_id = bindparam("platform"), bindparam("user_id")
+    shown = (
+        select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
+        .join(rec, rec.c.id == pick.c.recommendation_id)
+        .where(rec.c.platform == platform, rec.c.user_id == user_id)
+    )
+    down = (
+        select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
+        .join(Feedback, _votes_on_pick(pick))
+        .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
+    )
+    return union_all(shown, down)
+
+
+_PERSON = _person_query()
 
 
 def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:
