@@ -1,14 +1,26 @@
-"""Load: 10,000 /kpop commands from 1,000 simulated people, concurrently, each answer voted on.
+"""Load: 10,000 /kpop commands from 1,000 simulated people through the core, each answer voted on.
 
-Run: ``python -m benchmarks bench_load [--database-url URL]``. Goal on a 2-core
-machine: at least 1,000 commands a second on SQLite (WAL), p99 under 20 ms,
-and not one acknowledged vote missing from the database afterwards.
+Run: ``python -m benchmarks bench_load [--database-url URL | --postgres]``.
+``--postgres`` starts a private throwaway PostgreSQL server for the run (the
+test suite's, see tests/postgres_server.py: needs the Debian packages).
+Goals on a 2-core machine, on SQLite (WAL): at least 1,000 commands a second,
+p99 under 20 ms, and not one acknowledged vote missing from the database.
 
-Every person sends ten commands one after another (a chat is sequential per
-person) and votes 👍 or 👎 on each answer; all people run at once. Latency is
-per command, from the text to the answer (the vote is timed apart). The
-baseline measured in the same run is the core alone with storage writes
-switched off (answers from memory only), so the ratio shows what storage costs.
+Two runs, because one cannot show both goals: with 1,000 people each sending
+their next command the moment the last is answered, a command waits for the
+others' (Little's law: 1,000 people in flight at 1,000 commands/s is a second
+per command, however fast each one is). So:
+
+* **saturation**: all 1,000 people at once, back to back; commands per second
+  is the most the core can serve (its latency is mostly queueing).
+* **at 1,000/s**: the same 10,000 commands sent at a steady 1,000 a second
+  (each person once a second); latency is from the moment a command was due
+  to its answer, so a core that falls behind shows it.
+
+Every answer is voted 👍 or 👎 right after it (timed apart). The baseline
+measured in the same run is the saturation run with storage switched off
+(answers from memory only), so the ratio shows what storage costs. CPU
+seconds per command are printed too: on a shared machine wall time is noisy.
 The catalogue is the real shared data when present (``KPOP_SHARED_DATA`` or
 ``../shared/data``), else a synthetic one of the same size.
 """
@@ -22,7 +34,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +49,7 @@ from bot.core import KpopCore  # noqa: E402
 from bot.library import Library  # noqa: E402
 from bot.replies import AnswerKind, Sender  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
-from bot.storage.engine import open_database  # noqa: E402
+from bot.storage.engine import describe_url, open_database  # noqa: E402
 from bot.storage.history import History  # noqa: E402
 from bot.storage.models import Feedback  # noqa: E402
 from recommender.catalogue import Catalogue, ImportReport  # noqa: E402
@@ -46,6 +58,7 @@ from recommender.sources import load_catalogue  # noqa: E402
 
 PEOPLE = 1_000
 COMMANDS_EACH = 10
+TARGET_RATE = 1_000.0  # commands a second in the steady run
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -72,47 +85,52 @@ def queries(cat: Catalogue, n: int, seed: int = 5) -> list[str]:
     return out
 
 
-async def drive(core: KpopCore, texts: list[str], vote: bool) -> dict[str, float]:
-    """Every person sends their commands in turn; all people at once. Returns figures."""
+async def drive(
+    core: KpopCore, texts: list[str], vote: bool, *, run: str, rate: float | None = None
+) -> dict[str, float]:
+    """Every person sends their commands in turn: back to back, or each when due at ``rate`` a second."""
+    loop = asyncio.get_running_loop()
     latencies: list[float] = []
     vote_latencies: list[float] = []
     acknowledged: dict[tuple[str, int], int] = {}
     errors = 0
+    start = loop.time() + 0.2  # everyone is scheduled before the first command is due
 
     async def person(index: int) -> None:
         nonlocal errors
-        sender = Sender("load", f"person-{index}", f"chat-{index % 50}")
+        sender = Sender("load", f"{run}-{index}", f"chat-{index % 50}")
         rng = random.Random(index)
         for n in range(COMMANDS_EACH):
-            started = time.perf_counter()
+            started = loop.time()
+            if rate is not None:  # command number n * PEOPLE + index is due at its slot
+                started = start + (n * PEOPLE + index) / rate
+                await asyncio.sleep(max(0.0, started - loop.time()))
             answer = await core.handle_text(sender, "/kpop " + texts[index * COMMANDS_EACH + n])
-            latencies.append(time.perf_counter() - started)
+            latencies.append(loop.time() - started)
             if not vote or answer.kind != AnswerKind.PICKS or answer.recommendation_id is None:
                 continue
             value = 1 if rng.random() < 0.6 else -1
-            started = time.perf_counter()
+            voted = loop.time()
             result = await core.vote(sender, answer.recommendation_id, value)
-            vote_latencies.append(time.perf_counter() - started)
+            vote_latencies.append(loop.time() - voted)
             if result.kind == AnswerKind.ERROR:
                 errors += 1
             else:
                 acknowledged[(sender.user_id, answer.recommendation_id)] = value
 
-    started = time.perf_counter()
+    cpu, wall = time.process_time(), time.perf_counter()
     await asyncio.gather(*(person(i) for i in range(PEOPLE)))
-    elapsed = time.perf_counter() - started
+    cpu, elapsed = time.process_time() - cpu, time.perf_counter() - wall
     ms = np.array(latencies) * 1000
     figures = {
-        "commands": float(len(latencies)),
-        "seconds": elapsed,
         "commands_per_s": len(latencies) / elapsed,
         "p50_ms": float(np.percentile(ms, 50)),
         "p99_ms": float(np.percentile(ms, 99)),
+        "cpu_ms_per_command": cpu * 1000 / len(latencies),
     }
     if vote:
         vms = np.array(vote_latencies) * 1000
         figures |= {
-            "votes_acknowledged": float(len(acknowledged)),
             "vote_errors": float(errors),
             "vote_p50_ms": float(np.percentile(vms, 50)) if len(vms) else 0.0,
             "vote_p99_ms": float(np.percentile(vms, 99)) if len(vms) else 0.0,
@@ -147,15 +165,17 @@ async def measure(database_url: str | None, folder: Path, cat: Catalogue) -> dic
         library = Library.from_build(stored)
         texts = queries(cat, PEOPLE * COMMANDS_EACH)
 
-        baseline = await drive(KpopCore(library, _MemoryOnly(engine), settings), texts, vote=False)
+        baseline = await drive(KpopCore(library, _MemoryOnly(engine), settings), texts, vote=False, run="baseline")
 
-        async with engine.begin() as conn:  # start the measured run from an empty history
+        async with engine.begin() as conn:  # start the measured runs from an empty history
             for table in ("feedback", "recommendation_picks", "recommendations"):
                 await conn.execute(text(f"delete from {table}"))
         history = History(engine)
-        figures = await drive(KpopCore(library, history, settings), texts, vote=True)
+        core = KpopCore(library, history, settings)
+        saturated = await drive(core, texts, vote=True, run="saturation")
+        steady = await drive(core, texts, vote=True, run="steady", rate=TARGET_RATE)
         await history.close()
-        acknowledged: dict[tuple[str, int], int] = figures.pop("_acknowledged")  # type: ignore[assignment]
+        acknowledged = saturated.pop("_acknowledged") | steady.pop("_acknowledged")  # type: ignore[operator]
         async with engine.connect() as conn:
             stored_votes = {
                 (user, rec): vote
@@ -167,35 +187,51 @@ async def measure(database_url: str | None, folder: Path, cat: Catalogue) -> dic
     finally:
         await engine.dispose()
     lost = sum(1 for key, vote in acknowledged.items() if stored_votes.get(key) != vote)
-    return figures | {
-        "feedback_rows": float(rows),
-        "lost_votes": float(lost),
-        "baseline_commands_per_s": baseline["commands_per_s"],
-        "baseline_p99_ms": baseline["p99_ms"],
-        "storage_cost_ratio_p99": figures["p99_ms"] / baseline["p99_ms"],
-    }
+    return (
+        {f"saturation_{name}": value for name, value in saturated.items()}
+        | {f"at_1000_per_s_{name}": value for name, value in steady.items()}
+        | {
+            "votes_acknowledged": float(len(acknowledged)),
+            "feedback_rows": float(rows),
+            "lost_votes": float(lost),
+            "baseline_commands_per_s": baseline["commands_per_s"],
+            "baseline_cpu_ms_per_command": baseline["cpu_ms_per_command"],
+            "storage_cost_ratio_cpu": saturated["cpu_ms_per_command"] / baseline["cpu_ms_per_command"],
+        }
+    )
 
 
-def run(database_url: str | None = None) -> dict[str, float]:
+def run(database_url: str | None = None, postgres: bool = False) -> dict[str, float]:
     cat, kind = catalogue()
-    print(f"catalogue: {kind}, {len(cat.songs):,} songs")
-    with tempfile.TemporaryDirectory() as folder:
+    print(f"catalogue: {kind}, {len(cat.songs):,} songs; load average {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        if postgres:
+            from tests.postgres_server import private_server  # the test suite's throwaway server
+
+            database_url = asyncio.run(stack.enter_context(private_server()).take_database())
+            print("database: a private PostgreSQL server")
+        else:
+            print(f"database: {describe_url(database_url) if database_url else 'a temporary SQLite file'}")
         return asyncio.run(measure(database_url, Path(folder), cat))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://...; default a temporary SQLite file")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database-url", help="e.g. postgresql+asyncpg://...; default a temporary SQLite file")
+    where.add_argument("--postgres", action="store_true", help="start a private PostgreSQL server for the run")
     args = parser.parse_args(argv or [])
-    figures = run(args.database_url)
+    figures = run(args.database_url, args.postgres)
     width = max(map(len, figures))
     for name, value in figures.items():
         print(f"{name:<{width}}  {value:,.3f}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     verdict = {True: "met", False: "MISSED"}
+    refused = figures["saturation_vote_errors"] + figures["at_1000_per_s_vote_errors"]
     print(
-        f"goal >= 1,000 commands/s: {verdict[figures['commands_per_s'] >= 1000]}; "
-        f"goal p99 < 20 ms: {verdict[figures['p99_ms'] < 20]}; "
-        f"goal no lost votes: {verdict[figures['lost_votes'] == 0 and figures['vote_errors'] == 0]}"
+        f"goal >= 1,000 commands/s: {verdict[figures['saturation_commands_per_s'] >= 1000]}; "
+        f"goal p99 < 20 ms at 1,000/s: {verdict[figures['at_1000_per_s_p99_ms'] < 20]}; "
+        f"goal no lost votes: {verdict[figures['lost_votes'] == 0 and refused == 0]}"
     )
     return 0
 

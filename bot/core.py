@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,8 +19,9 @@ import numpy as np
 from bot import report
 from bot.commands import parse
 from bot.config import Settings
+from bot.everyones_votes import EveryonesVotes
 from bot.experiment import ARM_RANDOM, assign_arm
-from bot.feedback import SinkPolicy
+from bot.feedback import SongVotes
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
 from bot.seen_cache import SeenCache
@@ -32,7 +34,6 @@ from recommender.signals.feedback import FeedbackScores
 __all__ = ["KpopCore", "HELP_TEXT"]
 
 log = logging.getLogger(__name__)
-SINK_REFRESH_SECONDS = 30.0
 #: How long a handled update is remembered. Telegram keeps an unconfirmed update for 24 hours;
 #: the margin covers clock skew and a bot that was down for a while.
 UPDATE_RETENTION = timedelta(hours=48)
@@ -44,6 +45,8 @@ HELP_TEXT = (
     "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
 )
 
+VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
+VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
 
 
 class KpopCore:
@@ -54,12 +57,13 @@ class KpopCore:
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
-        self.sink_policy = SinkPolicy()
         self.seen = SeenCache(history.person)
-        self._sunk_keys: frozenset[str] = frozenset()
-        self._feedback: FeedbackScores | None = None  # everyone's votes, for the recommender arm's ranking
-        self._sunk_read_at = -SINK_REFRESH_SECONDS
+        self.votes = EveryonesVotes(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
+        self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
+        # Counted votes -> the recommender arm's feedback scores, derived once per change of the votes.
+        self._feedback: tuple[Mapping[str, SongVotes], FeedbackScores | None] = ({}, None)
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
+        self._rng = np.random.default_rng()  # the random arm's; seeding one per answer cost more than drawing
 
     # ----- entry points -------------------------------------------------------------------
 
@@ -75,7 +79,11 @@ class KpopCore:
         if command.name == "stats":
             return await self.stats(sender)
         if command.name == "more":
-            latest = await self._latest(sender)
+            try:
+                latest = await self._latest(sender)
+            except Exception:
+                log.exception("could not read a person's latest answer")
+                return _cannot_read()
             if latest is None:
                 return Answer(AnswerKind.INFO, text="Ask me for a song or artist first, then for more.")
             return await self.more(sender, latest)
@@ -160,7 +168,11 @@ class KpopCore:
         limited = self._rate_limited(sender)
         if limited:
             return limited
-        shown = await self.history.get(recommendation_id)
+        try:
+            shown = await self.history.get(recommendation_id)
+        except Exception:
+            log.exception("could not read recommendation %s", recommendation_id)
+            return _cannot_read()
         if shown is None:
             return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
         try:
@@ -176,15 +188,19 @@ class KpopCore:
             self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
-            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't save your vote just now. Please try again.")
-        self._sunk_read_at = -SINK_REFRESH_SECONDS  # this vote may sink a song: re-read on the next answer
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
+        await self.votes.voted(recommendation_id)  # it may sink (or lift) a song for everyone
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
 
     async def vote_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
         """A vote given as a reaction on a message; ``None`` when it is not one of our answers."""
-        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        try:
+            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        except Exception:
+            log.exception("could not look up the answer a reaction is on")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
         if shown is None:
             return None
         return await self.vote(sender, shown.id, vote)
@@ -196,7 +212,11 @@ class KpopCore:
         someone who switched from 👍 to 👎 and then removes the 👍 keeps their 👎. ``None`` when
         the message is not one of our answers.
         """
-        shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        try:
+            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+        except Exception:
+            log.exception("could not look up the answer a reaction was taken off")
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
         if shown is None:
             return None
         try:
@@ -205,8 +225,8 @@ class KpopCore:
                 self.seen.voted(sender.platform, sender.user_id, shown.id, 0, 0)
         except Exception:
             log.exception("could not remove a vote")
-            return Answer(AnswerKind.ERROR, text="Sorry, I couldn't remove your vote just now. Please try again.")
-        self._sunk_read_at = -SINK_REFRESH_SECONDS
+            return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
+        await self.votes.voted(shown.id)
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -221,6 +241,7 @@ class KpopCore:
         try:
             rows = await self.history.forget(sender.platform, sender.user_id)
             self.seen.forget(sender.platform, sender.user_id)
+            self.votes.invalidate()  # their votes no longer count
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -292,23 +313,6 @@ class KpopCore:
         shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
         return shown.id if shown else None
 
-    async def _sunk(self) -> frozenset[str]:
-        """Songs sunk for everyone, re-read from the database at most every ``SINK_REFRESH_SECONDS``.
-
-        The same read refreshes the feedback scores the recommender arm ranks with.
-        """
-        now = time.monotonic()
-        if now - self._sunk_read_at < SINK_REFRESH_SECONDS:
-            return self._sunk_keys
-        self._sunk_read_at = now  # also on failure: a sick database is not asked on every message
-        try:
-            votes = await self.history.song_votes()
-            self._sunk_keys = self.sink_policy.sunk(votes)
-            self._feedback = self.library.feedback({key: (v.up, v.down) for key, v in votes.items()})
-        except Exception:
-            log.warning("could not read song votes; keeping the previous list", exc_info=True)
-        return self._sunk_keys
-
     async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
         """(never show, show last) song ids for this person; empty when the database is unreachable."""
         try:
@@ -318,7 +322,18 @@ class KpopCore:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
         library = self.library
-        return library.song_ids(disliked), library.song_ids(seen) | library.song_ids(await self._sunk())
+        sunk = await self.votes.get()
+        if sunk is not self._sunk_ids[0]:  # converted once per change of the list, not on every answer
+            self._sunk_ids = (sunk, library.song_ids(sunk))
+        return library.song_ids(disliked), library.song_ids(seen) | self._sunk_ids[1]
+
+    def _feedback_scores(self) -> FeedbackScores | None:
+        """Everyone's counted votes as the ranking's feedback signal, re-derived only when they changed."""
+        counted = self.votes.counted
+        if counted is not self._feedback[0]:
+            votes = {key: (v.up, v.down) for key, v in counted.items()}
+            self._feedback = (counted, self.library.feedback(votes) if votes else None)
+        return self._feedback[1]
 
     def arm(self, sender: Sender) -> str:
         """The A/B arm of this person (see :mod:`bot.experiment`)."""
@@ -346,13 +361,11 @@ class KpopCore:
         exclude, later = await self._exclusions(sender)
         rec = self.library.recommender
         if arm == ARM_RANDOM:
-            candidates = rec.random(
-                np.random.default_rng(), count=count, exclude=exclude | later, query=(match.kind, match.id)
-            )
+            candidates = rec.random(self._rng, count=count, exclude=exclude | later, query=(match.kind, match.id))
             has_more = True
         else:
             finder = rec.for_song if match.kind == "song" else rec.for_artist
-            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self._feedback)
+            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self._feedback_scores())
             has_more = len(candidates) > count
             candidates = candidates[:count]
         if not candidates:
@@ -374,6 +387,10 @@ class KpopCore:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))
         return replace(answer, recommendation_id=rec_id)
+
+
+def _cannot_read() -> Answer:
+    return Answer(AnswerKind.ERROR, text="Sorry, I can't reach my memory of that answer just now. Please try again.")
 
 
 def _empty_query(notes: tuple[str, ...]) -> Answer:

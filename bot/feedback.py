@@ -33,7 +33,8 @@ class SinkPolicy:
     min_down: int = 3
     ratio: float = 2.0
 
+    def sinks(self, votes: SongVotes) -> bool:
+        return votes.down >= self.min_down and votes.down >= self.ratio * votes.up
+
     def sunk(self, votes: Mapping[str, SongVotes]) -> frozenset[str]:
-        return frozenset(
-            key for key, v in votes.items() if v.down >= self.min_down and v.down >= self.ratio * v.up
-        )
+        return frozenset(key for key, v in votes.items() if self.sinks(v))

@@ -273,6 +273,14 @@ def _diversified(artists: np.ndarray, seen: np.ndarray) -> np.ndarray:
 
 
 def _isin(ids: np.ndarray, collection: Collection[int]) -> np.ndarray:
+    """Which ``ids`` are in ``collection``.
+
+    The collections are a person's seen songs and the songs sunk for everyone,
+    which outgrow the few dozen candidates: a set is asked per candidate rather
+    than turned into an array on every answer.
+    """
+    if isinstance(collection, (set, frozenset)):
+        return np.fromiter(map(collection.__contains__, ids.tolist()), dtype=bool, count=len(ids))
     return np.isin(ids, np.fromiter(collection, dtype=np.int64, count=len(collection)))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.logs import NEVER_DEBUG, NOISY
 from recommender.catalogue import Catalogue, ImportReport
 from recommender.sources import load_catalogue
 from tests.fakes.log_guard import ErrorLogGuard
@@ -60,3 +61,20 @@ def fail_on_error_logs() -> Iterator[ErrorLogGuard]:
         root.removeHandler(guard)
     if guard.unexpected:
         pytest.fail(f"ERROR records were logged:\n{guard.report()}", pytrace=False)
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """For tests that call ``configure_logging``: it replaces the root handlers (pytest's too) and sets
+    library levels; put everything back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    libraries = {name: logging.getLogger(name).level for name in (*NOISY, *NEVER_DEBUG)}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from html.parser import HTMLParser
@@ -18,6 +19,20 @@ _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 async def recommendations(core: KpopCore) -> list[Recommendation]:
     async with core.history.engine.connect() as conn:
         return list((await conn.execute(select(Recommendation).order_by(Recommendation.id))).all())  # type: ignore[arg-type]
+
+
+async def wait_until_listening(port: int, timeout: float = 3.0) -> None:
+    """PTB registers the webhook before its server listens: wait for the port to accept."""
+    async with asyncio.timeout(timeout):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.01)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
 
 
 async def votes(core: KpopCore) -> set[tuple[str, int, int, int]]:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from bot.core import HELP_TEXT, KpopCore
 from bot.experiment import ARM_RANDOM, ARM_RECOMMENDER
+from bot.feedback import SongVotes
 from bot.render import to_json, to_text
 from bot.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
@@ -212,6 +213,26 @@ async def test_a_song_many_people_dislike_sinks_for_everyone(core: KpopCore) -> 
     await dislike_top("u3")
     sunk = await core.recommend(Sender("test", "new-2", "c"), "Love Story")
     assert top not in {p.song_id for p in sunk.picks}
+
+
+async def test_votes_are_counted_per_song_and_person_for_all_songs_or_those_of_some_answers(core: KpopCore) -> None:
+    first = await core.recommend(ALICE, "Love Story")
+    second = await core.recommend(BOB, "Love Story")
+    assert first.recommendation_id and second.recommendation_id
+    keys = [core.library.song_key(p.song_id) for p in first.picks]
+    await core.vote(ALICE, first.recommendation_id, -1)  # the whole answer: every pick down
+    await core.vote(ALICE, first.recommendation_id, -1, pick_rank=1)  # the same person again: counts once
+    await core.vote(BOB, second.recommendation_id, 1, pick_rank=1)
+
+    counted = await core.history.song_votes(shown_in=[first.recommendation_id])
+    everything = await core.history.song_votes()
+
+    assert set(counted) == set(keys)  # every song of the answer, voted or not
+    assert [counted[key].down for key in keys] == [1, 1, 1]  # Alice's two votes on pick 1 count once
+    bob_pick = core.library.song_key(second.picks[0].song_id)
+    assert counted.get(bob_pick, everything[bob_pick]).up == 1
+    assert all(everything[key] == votes for key, votes in counted.items() if votes != SongVotes())
+    assert await core.history.song_votes(shown_in=[]) == {}
 
 
 async def test_forget_deletes_everything_about_one_person(core: KpopCore) -> None:

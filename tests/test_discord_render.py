@@ -126,10 +126,10 @@ def test_button_ids_are_parsed_back_by_their_templates() -> None:
     assert views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:user:1") is None
 
 
-def test_a_table_is_shown_verbatim_in_a_code_block_that_nothing_can_close() -> None:
+def test_a_table_is_shown_in_a_code_block_that_nothing_can_close_and_mentions_nobody() -> None:
     text = "arm   votes\nknn   *12*\n```@everyone"
     rendered = render.render(Answer(AnswerKind.INFO, text=text), table=True)
     assert rendered.ephemeral
-    assert rendered.content == "```\narm   votes\nknn   *12*\n`\u200b``@everyone\n```"
+    assert rendered.content == "```\narm   votes\nknn   *12*\n`\u200b``@\u200beveryone\n```"
     refusal = render.render(Answer(AnswerKind.ERROR, text="only owners"), table=True)
     assert refusal.content == "only owners"  # only information becomes a table

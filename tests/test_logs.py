@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,19 +16,7 @@ from bot.replies import Sender
 TOKEN = "123456:AAF-secret-token-value"
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
-
-
-def test_tokens_are_redacted_everywhere(restore_logging: None) -> None:
+def test_tokens_are_redacted_everywhere(restored_logging: None) -> None:
     stream = io.StringIO()
     configure_logging(load_settings(TELEGRAM_BOT_TOKEN=TOKEN, KPOP_LOG_LEVEL="DEBUG"), stream=stream)
     log = logging.getLogger("httpx.fake")
@@ -43,7 +30,7 @@ def test_tokens_are_redacted_everywhere(restore_logging: None) -> None:
     assert output.count(REDACTED) >= 3  # message, argument and traceback
 
 
-def test_json_lines(restore_logging: None) -> None:
+def test_json_lines(restored_logging: None) -> None:
     stream = io.StringIO()
     configure_logging(load_settings(KPOP_LOG_FORMAT="json"), stream=stream)
     logging.getLogger("bot.test").info("hello %s", "world", extra={"query_chars": 5})
@@ -51,7 +38,7 @@ def test_json_lines(restore_logging: None) -> None:
     assert record["message"] == "hello world" and record["level"] == "INFO" and record["query_chars"] == 5
 
 
-async def test_answers_are_logged_by_query_length_not_text(core: KpopCore, restore_logging: None) -> None:
+async def test_answers_are_logged_by_query_length_not_text(core: KpopCore, restored_logging: None) -> None:
     stream = io.StringIO()
     configure_logging(load_settings(KPOP_LOG_FORMAT="json"), stream=stream)
     await core.recommend(Sender("test", "u", "c"), "Blinding Lights")

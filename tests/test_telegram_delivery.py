@@ -17,7 +17,7 @@ from tests.conftest_telegram import BotStarter
 from tests.fakes.log_guard import ErrorLogGuard
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_updates import command_update, private_chat
-from tests.telegram_checks import recommendations, shown_text
+from tests.telegram_checks import recommendations, shown_text, wait_until_listening
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
@@ -77,20 +77,6 @@ async def test_a_blocked_bot_is_not_an_error(
     fake_telegram.push_update(command_update("help"))
     await fake_telegram.wait_for_calls("sendMessage", 2)
     assert "the bot was blocked or removed" in caplog.text
-
-
-async def wait_until_listening(port: int, timeout: float = 3.0) -> None:
-    """PTB registers the webhook before its server listens: wait for the port to accept."""
-    async with asyncio.timeout(timeout):
-        while True:
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-            except OSError:
-                await asyncio.sleep(0.01)
-                continue
-            writer.close()
-            await writer.wait_closed()
-            return
 
 
 async def test_webhook_mode_accepts_only_the_secret_token(

@@ -50,8 +50,11 @@ def _neutralise(text: str) -> str:
     show as a role; a zero-width space after every ``@`` and ``<`` of ``<#`` breaks them all while
     looking the same.
     """
-    escaped = discord.utils.escape_markdown(text)
-    return escaped.replace("@", "@" + ZERO_WIDTH_SPACE).replace("<#", "<" + ZERO_WIDTH_SPACE + "#")
+    return _break_mentions(discord.utils.escape_markdown(text))
+
+
+def _break_mentions(text: str) -> str:
+    return text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("<#", "<" + ZERO_WIDTH_SPACE + "#")
 
 
 def safe(text: str, limit: int) -> str:
@@ -93,9 +96,12 @@ def render(answer: Answer, *, table: bool = False) -> Rendered:
 
 
 def _code_block(text: str) -> str:
-    """``text`` verbatim in a code block: nothing renders inside, and no fence in it can close it."""
+    """``text`` verbatim in a code block: nothing renders inside, no fence in it can close it, and
+    mentions are broken there too (clients that do not render the block must not show one)."""
     fence = "```"
-    body = clip(text.replace(fence, "`" + ZERO_WIDTH_SPACE + "``"), CONTENT_LIMIT - 2 * len(fence) - 2)
+    body = clip(
+        _break_mentions(text.replace(fence, "`" + ZERO_WIDTH_SPACE + "``")), CONTENT_LIMIT - 2 * len(fence) - 2
+    )
     return f"{fence}\n{body}\n{fence}"
 
 

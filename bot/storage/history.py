@@ -2,7 +2,10 @@
 
 Answers and votes go through one :class:`~bot.storage.writer.GroupCommitWriter`:
 each caller waits for its own write to be committed, and concurrent writes
-share a transaction. Votes are upserts keyed on (platform, user,
+share a transaction. Votes are retried through brief outages (see
+:class:`~bot.storage.writer.Retry`); answers and update claims are tried once,
+because someone is waiting for the answer and a missing record only costs its
+vote buttons. Votes are upserts keyed on (platform, user,
 recommendation, pick), so a replayed or repeated vote updates the one row
 instead of adding another, on SQLite and PostgreSQL alike, also when several
 bot processes share the database.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.feedback import SongVotes
 from bot.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
-from bot.storage.writer import GroupCommitWriter, Write
+from bot.storage.writer import GroupCommitWriter, Retry, Write
 
 __all__ = ["ShownAnswer", "History", "new_id"]
 
@@ -61,9 +64,9 @@ class ShownAnswer:
 class History:
     """Recommendations shown and feedback, over one async engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, retry: Retry | None = None) -> None:
         self.engine = engine
-        self.writer = GroupCommitWriter(engine)
+        self.writer = GroupCommitWriter(engine, retry)
 
     async def close(self) -> None:
         """Commit queued writes; the engine itself belongs to whoever opened it."""
@@ -106,7 +109,7 @@ class History:
             }
             for p, key in zip(picks, song_keys, strict=True)
         ]
-        await self.writer.submit(_insert_answers, (answer, shown))
+        await self.writer.submit(_insert_answers, (answer, shown), retry_for=0)
         return rec_id
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -185,7 +188,7 @@ class History:
         two deliveries racing each other cannot both win.
         """
         claim = _Claim(platform, update_id)
-        await self.writer.submit(_insert_claims, claim)
+        await self.writer.submit(_insert_claims, claim, retry_for=0)
         return claim.won
 
     async def prune_updates(self, before: datetime) -> int:
@@ -200,41 +203,38 @@ class History:
         A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
         whole answer and hides all its picks. One query, one round trip.
         """
-        rec, pick = Recommendation.__table__, RecommendationPick.__table__
-        shown = (
-            select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
-            .join(rec, rec.c.id == pick.c.recommendation_id)
-            .where(rec.c.platform == platform, rec.c.user_id == user_id)
-        )
-        down = (
-            select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
-            .join(Feedback, _votes_on_pick(pick))
-            .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
-        )
         seen: set[str] = set()
         down_votes: dict[tuple[int, int], set[str]] = {}
         async with self.engine.connect() as conn:
-            for is_down, rec_id, rank, key in await conn.execute(union_all(shown, down)):
+            rows = await conn.execute(_PERSON, {"platform": platform, "user_id": user_id})
+            for is_down, rec_id, rank, key in rows:
                 if is_down:
                     down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
                 else:
                     seen.add(key)
         return seen, down_votes
 
-    async def song_votes(self) -> dict[str, SongVotes]:
-        """For every voted song, how many distinct people voted it up and down."""
+    async def song_votes(self, shown_in: Collection[int] | None = None) -> dict[str, SongVotes]:
+        """For every voted song, how many distinct people voted it up and down.
+
+        With ``shown_in`` (recommendation ids), only the songs those answers
+        showed, each of them present even without votes: what votes on those
+        answers changed.
+        """
         pick = RecommendationPick.__table__
-        per_person = (
-            select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote)
-            .join(Feedback, _votes_on_pick(pick))
-            .distinct()
-            .subquery()
+        per_person = select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote).join(
+            Feedback, _votes_on_pick(pick)
         )
-        stmt = select(per_person.c.song_key, per_person.c.vote, func.count()).group_by(
-            per_person.c.song_key, per_person.c.vote
-        )
+        shown = None
+        if shown_in is not None:
+            shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(list(shown_in))).distinct()
+            per_person = per_person.where(pick.c.song_key.in_(shown.scalar_subquery()))
+        voters = per_person.distinct().subquery()
+        stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
         counts: dict[str, dict[int, int]] = {}
         async with self.engine.connect() as conn:
+            if shown is not None:
+                counts = {key: {} for key in (await conn.execute(shown)).scalars()}
             for key, vote, n in await conn.execute(stmt):
                 counts.setdefault(key, {})[vote] = n
         return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
@@ -264,6 +264,30 @@ def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
         Feedback.recommendation_id == pick.c.recommendation_id,
         or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
     )
+
+
+def _person_query():  # type: ignore[no-untyped-def]
+    """Songs shown to a person (``down`` 0) and their 👎 votes with the songs each hides (``down`` 1).
+
+    Built once with bound parameters: it runs for every person the bot has
+    not seen lately, and building the statement cost more than running it.
+    """
+    rec, pick = Recommendation.__table__, RecommendationPick.__table__
+    platform, user_id = bindparam("platform"), bindparam("user_id")
+    shown = (
+        select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
+        .join(rec, rec.c.id == pick.c.recommendation_id)
+        .where(rec.c.platform == platform, rec.c.user_id == user_id)
+    )
+    down = (
+        select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
+        .join(Feedback, _votes_on_pick(pick))
+        .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
+    )
+    return union_all(shown, down)
+
+
+_PERSON = _person_query()
 
 
 def _insert_answers(conn: Connection, writes: Sequence[Write]) -> None:

@@ -243,6 +243,8 @@ class Feedback(Base):
     __table_args__ = (
         UniqueConstraint("platform", "user_id", "recommendation_id", "pick_rank", name="uq_feedback_vote"),
         Index("ix_feedback_user", "platform", "user_id"),
+        # votes on an answer: re-counting a voted song, forgetting a person, cascading deletes
+        Index("ix_feedback_recommendation", "recommendation_id"),
     )
 
 
