@@ -11,6 +11,7 @@ the signal that chose it, said only when it is true of that pick.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ __all__ = ["Candidate", "Recommender", "RANDOM_REASON", "BEST_KNOWN_SHARE"]
 
 #: The reason given for picks of the A/B test's control arm.
 RANDOM_REASON = "a random K-pop pick"
+#: Rankings remembered, most recently asked first (a few hundred kilobytes at most, on the default catalogue).
+RANKED_QUERIES = 256
 #: "One of K-pop's best-known acts" is said of the best-known this share of Korean artists (at least one).
 BEST_KNOWN_SHARE = 0.02
 
@@ -42,6 +45,14 @@ class Candidate:
     song_id: int
     distance: float
     reason: str
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """One query's remembered ranking: its candidate songs best first, and the reasons given so far."""
+
+    ids: np.ndarray
+    reasons: dict[int, str]
 
 
 class Recommender:
@@ -78,6 +89,8 @@ class Recommender:
         n_korean = len(self.model.artists)
         self._best_known_rank = max(1, round(BEST_KNOWN_SHARE * n_korean))
         self._fame_rank = self.model.popularity.fame_rank()
+        self._ranked_cache: OrderedDict[tuple[QueryKind, int], _Ranking] = OrderedDict()
+        self._ranked_with: FeedbackScores | None = None  # the votes the remembered rankings used
 
     def for_song(
         self,
@@ -124,9 +137,34 @@ class Recommender:
         feedback: FeedbackScores | None,
     ) -> list[Candidate]:
         _check_paging(count, offset)
-        model, query = self.model, np.array([query_id])
+        model = self.model
         if kind == "artist" and not np.isfinite(model.artist_vectors[query_id]).all():
             return []  # an artist without songs sounds like nothing: there is no ranking to give
+        ranking = self._ranked(kind, query_id, feedback)
+        ids = ranking.ids[~_isin(ranking.ids, exclude)]
+        order = _diversified(self._artist_of[ids], _isin(ids, later))
+        picks = [int(ids[i]) for i in self._page(order, ids, count, offset)]
+        for song_id in picks:
+            if song_id not in ranking.reasons:
+                ranking.reasons[song_id] = self._reason(kind, query_id, song_id, feedback)
+        return [Candidate(song_id, model.distance(kind, query_id, song_id), ranking.reasons[song_id])
+                for song_id in picks]
+
+    def _ranked(self, kind: QueryKind, query_id: int, feedback: FeedbackScores | None) -> _Ranking:
+        """Every Korean song that could answer this query, best first (artist by artist), remembered.
+
+        The same queries come again and again (one hit song, asked by many people, and
+        "more" after each answer), and ranking every Korean artist, like explaining a
+        pick, costs most of an answer; the memory is dropped whenever everyone's votes change.
+        """
+        if feedback is not self._ranked_with:
+            self._ranked_cache.clear()
+            self._ranked_with = feedback
+        key = (kind, query_id)
+        if (ranking := self._ranked_cache.get(key)) is not None:
+            self._ranked_cache.move_to_end(key)
+            return ranking
+        model, query = self.model, np.array([query_id])
         scores = model.scores(kind, query, self.blend, feedback)[0]
         columns = np.flatnonzero(scores > -np.inf)
         columns = columns[np.argsort(-scores[columns], kind="stable")]
@@ -134,13 +172,12 @@ class Recommender:
         ids = model.artist_songs(columns, model.query_vectors(kind, query)[0], self.blend, feedback)
         # A Korean artist's songs are Korean by the catalogue contract; the mask
         # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
-        ids = ids[self._korean[ids] & ~_isin(ids, exclude)]
-        order = _diversified(self._artist_of[ids], _isin(ids, later))
-        return [
-            Candidate(int(ids[i]), model.distance(kind, query_id, int(ids[i])),
-                      self._reason(kind, query_id, int(ids[i]), feedback))
-            for i in self._page(order, ids, count, offset)
-        ]
+        ids = ids[self._korean[ids]]
+        ids.flags.writeable = False  # shared by every answer to this query
+        ranking = self._ranked_cache[key] = _Ranking(ids, {})
+        if len(self._ranked_cache) > RANKED_QUERIES:
+            self._ranked_cache.popitem(last=False)
+        return ranking
 
     def _reason(self, kind: QueryKind, query_id: int, song_id: int, feedback: FeedbackScores | None) -> str:
         """The reason of the signal that did most for this pick, among those whose fact holds for it."""

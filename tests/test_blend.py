@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recommender.blend import AUDIO_ONLY, RANK_OFFSET, Blend, BlendWeights, HybridModel, reciprocal_ranks
+from scipy.stats import rankdata
+
+from recommender.blend import (
+    AUDIO_ONLY,
+    RANK_OFFSET,
+    Blend,
+    BlendWeights,
+    HybridModel,
+    average_ranks,
+    reciprocal_ranks,
+)
 from recommender.catalogue import FEATURES, Catalogue
 from recommender.neighbours import build_tables
 from recommender.playlist_data import PlaylistArtists
@@ -13,6 +23,15 @@ from recommender.reasons import BEST_KNOWN, LESSER_KNOWN, LIKED_HERE, MAX_REASON
 from recommender.recommend import Candidate, Recommender
 from recommender.signals.feedback import FeedbackScores
 from tests.blend_fixtures import artist, blend_catalogue, friend_playlists, named
+
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (3, 9), (2, 1323), (4, 0)])
+def test_average_ranks_are_scipys_descending_average_ranks(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(len(shape) * 100 + shape[-1])
+    for values in (rng.integers(0, 3, shape).astype(float), rng.random(shape), np.zeros(shape)):
+        expected = rankdata(-values, axis=-1, method="average") if values.size else values
+        np.testing.assert_allclose(average_ranks(values), expected)
+
 
 @pytest.fixture(scope="module")
 def setup() -> tuple[Catalogue, HybridModel]:
@@ -155,3 +174,19 @@ def test_everyones_votes_move_songs_and_artists(setup: tuple[Catalogue, HybridMo
     cheered = FeedbackScores.from_votes({b_side: (60, 0)}, model.artist_of, model.artists)
     first_famous = next(c for c in rec.for_song(query, count=20, feedback=cheered) if c.song_id in famous)
     assert first_famous.song_id == b_side
+
+
+def test_a_remembered_ranking_answers_exactly_as_a_fresh_one(setup: tuple[Catalogue, HybridModel]) -> None:
+    """Rankings are remembered per query; exclusions, paging and votes must still apply as if they were not."""
+    cat, model = setup
+    query = named(cat, "Query song")
+    warm = recommender(setup, Blend())
+    first_answer = warm.for_song(query, count=3)
+    excluded = {first_answer[0].song_id}
+    later = {first_answer[1].song_id}
+    liked = FeedbackScores.from_votes({first_answer[2].song_id: (0, 40)}, model.artist_of, model.artists)
+    for feedback in (None, liked, None):  # votes change, then are gone again: nothing stale is served
+        for offset in (0, 3):
+            asked = dict(count=3, offset=offset, exclude=excluded, later=later, feedback=feedback)
+            assert warm.for_song(query, **asked) == recommender(setup, Blend()).for_song(query, **asked)
+    assert warm.for_song(query, count=3) == first_answer
