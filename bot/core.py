@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 #: the margin covers clock skew and a bot that was down for a while.
 UPDATE_RETENTION = timedelta(hours=48)
 UPDATE_PRUNE_SECONDS = 3600.0
+#: Everyone's votes move the ranking at most this often: each change drops every remembered ranking
+#: (:class:`~recommender.recommend.Recommender`), and a busy bot sees votes many times a second.
+FEEDBACK_REFRESH_SECONDS = 2.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
@@ -62,6 +65,8 @@ class KpopCore:
         self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
         # Counted votes -> the recommender arm's feedback scores, derived once per change of the votes.
         self._feedback: tuple[Mapping[str, SongVotes], FeedbackScores | None] = ({}, None)
+        self._feedback_at = -FEEDBACK_REFRESH_SECONDS
+        self.feedback_refresh_seconds = FEEDBACK_REFRESH_SECONDS
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
         self._rng = np.random.default_rng()  # the random arm's; seeding one per answer cost more than drawing
 
@@ -328,9 +333,11 @@ class KpopCore:
         return library.song_ids(disliked), library.song_ids(seen) | self._sunk_ids[1]
 
     def _feedback_scores(self) -> FeedbackScores | None:
-        """Everyone's counted votes as the ranking's feedback signal, re-derived only when they changed."""
-        counted = self.votes.counted
-        if counted is not self._feedback[0]:
+        """Everyone's counted votes as the ranking's feedback signal, re-derived when they changed (at most
+        every ``feedback_refresh_seconds``; sinking a song, which hides it, is not delayed)."""
+        counted, now = self.votes.counted, time.monotonic()
+        if counted is not self._feedback[0] and now - self._feedback_at >= self.feedback_refresh_seconds:
+            self._feedback_at = now
             votes = {key: (v.up, v.down) for key, v in counted.items()}
             self._feedback = (counted, self.library.feedback(votes) if votes else None)
         return self._feedback[1]
