@@ -2,21 +2,23 @@
 
 Run: ``python benchmarks/bench_evaluation.py``. A synthetic catalogue the size
 of the shared one (30,000 western and 12,000 Korean songs, 1,300 Korean
-artists) and 500 synthetic mixed playlists of 60 tracks (about 20,000 western
-song queries, more than the TidyTuesday file's 2,145). Timed, best of
-:data:`REPEATS`:
+artists) and 500 synthetic mixed playlists of 60 tracks, ten per listener
+(about 20,000 western song queries, more than the TidyTuesday file's 2,145).
+Timed, best of :data:`REPEATS`:
 
-* :func:`recommender.evaluation.query_hits` with :class:`~recommender.rankers.AudioKnn`
-  at k=10, against the obvious loop: ``Recommender.for_song(q, count=10)``
-  for every query (it also writes reasons, which the loop cannot skip) and a
-  set look-up per pick. The loop runs on a sample and is extrapolated; its
-  hits are checked equal to the batched ones on that sample.
+* :func:`recommender.evaluation.query_hits` with the blend
+  (:class:`~recommender.rankers.HybridRanker`, co-listening fitted on the
+  playlists) at k=10, against the obvious loop: ``Recommender.for_song(q,
+  count=10)`` for every query (it also writes reasons, which the loop cannot
+  skip) and a set look-up per pick. The loop runs on a sample and is
+  extrapolated; its hits are checked equal to the batched ones on that sample.
 * :class:`~recommender.rankers.RandomPicks` with as many draws per query as
   the evaluation asks (:func:`~recommender.evaluation.draws_for`), against
   ``Recommender.random`` called that many times per query, likewise sampled.
 
-Goal: the whole evaluation of one file (every ranker, every level) in a few
-seconds, and the batched path at least 20x faster than the loop.
+Goal: the whole evaluation of one file (every ranker, every level; the blend
+and its signals leaving each of the 50 listeners out in turn) in a few
+seconds to tens of seconds, and the batched path at least 20x faster than the loop.
 """
 
 from __future__ import annotations
@@ -32,17 +34,19 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the project importable without installing it
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from recommender.blend import Blend, HybridModel  # noqa: E402
 from recommender.catalogue import FEATURES, Catalogue  # noqa: E402
 from recommender.evaluation import EvaluationSet, draws_for, evaluate, query_hits  # noqa: E402
 from recommender.neighbours import build_tables  # noqa: E402
+from recommender.playlist_data import PlaylistArtists  # noqa: E402
 from recommender.playlists import MatchedPlaylists  # noqa: E402
-from recommender.rankers import AudioKnn, RandomPicks, standard_rankers  # noqa: E402
+from recommender.rankers import HybridRanker, RandomPicks, hybrid_rankers, standard_rankers  # noqa: E402
 from recommender.recommend import Recommender  # noqa: E402
 
 SEED = 20240607
 N_WESTERN, N_KOREAN = 30_000, 12_000
 WESTERN_ARTISTS, KOREAN_ARTISTS = 10_000, 1_300
-N_PLAYLISTS, TRACKS, KOREAN_SHARE = 500, 60, 0.3
+N_PLAYLISTS, TRACKS, KOREAN_SHARE, PER_LISTENER = 500, 60, 0.3, 10
 LOOP_SAMPLE = 400
 REPEATS = 3
 
@@ -85,19 +89,20 @@ def synthetic_catalogue(rng: np.random.Generator) -> Catalogue:
     return Catalogue(songs, artists)
 
 
-def synthetic_playlists(catalogue: Catalogue, rng: np.random.Generator) -> EvaluationSet:
+def synthetic_playlists(catalogue: Catalogue, rng: np.random.Generator) -> MatchedPlaylists:
     n_korean = int(TRACKS * KOREAN_SHARE)
     western = rng.integers(0, N_WESTERN, (N_PLAYLISTS, TRACKS - n_korean))
     korean = rng.integers(N_WESTERN, N_WESTERN + N_KOREAN, (N_PLAYLISTS, n_korean))
     song_id = np.hstack([western, korean]).ravel()
+    playlist = np.repeat(np.arange(N_PLAYLISTS), TRACKS)
     rows = pd.DataFrame({
-        "listener": "",
-        "playlist": np.repeat(np.arange(N_PLAYLISTS), TRACKS).astype(str),
+        "listener": (playlist // PER_LISTENER).astype(str),
+        "playlist": playlist.astype(str),
         "song_id": song_id,
         "artist_id": catalogue.songs["artist_id"].to_numpy()[song_id],
         "how": "id",
     })
-    return EvaluationSet.from_matches(MatchedPlaylists("synthetic", rows), catalogue)
+    return MatchedPlaylists("synthetic", rows)
 
 
 def best_of(func: Callable[[], object]) -> float:
@@ -120,22 +125,24 @@ def loop_hits(evaluation: EvaluationSet, pick: Callable[[int], list[int]], sampl
 def main() -> None:
     rng = np.random.default_rng(SEED)
     catalogue = synthetic_catalogue(rng)
-    tables = build_tables(catalogue, "global", k_songs=50, k_artists=50)
-    evaluation = synthetic_playlists(catalogue, rng)
+    tables = build_tables(catalogue, "global", k_songs=100, k_artists=200)
+    matched = synthetic_playlists(catalogue, rng)
+    evaluation = EvaluationSet.from_matches(matched, catalogue)
+    model = HybridModel(catalogue, tables, PlaylistArtists.from_matches(matched))
     _, items = evaluation.queries("song")
     sample = np.sort(rng.choice(len(items), LOOP_SAMPLE, replace=False))
     scale = len(items) / LOOP_SAMPLE
-    bot = Recommender(catalogue, tables)
+    bot = Recommender(catalogue, tables, model=model, blend=Blend())
     print(f"{len(catalogue.songs):,} songs; {N_PLAYLISTS} playlists; {len(items):,} song queries, "
           f"{evaluation.coverage('artist')[1]:,} artist queries (best of {REPEATS})")
 
-    knn = AudioKnn(catalogue, tables)
-    batched = best_of(lambda: query_hits(evaluation, knn, "song", (10,)))
-    hits = query_hits(evaluation, knn, "song", (10,)).hits[sample, 0]
+    blend = HybridRanker(model, Blend())
+    batched = best_of(lambda: query_hits(evaluation, blend, "song", (10,)))
+    hits = query_hits(evaluation, blend, "song", (10,)).hits[sample, 0]
     looped = best_of(lambda: loop_hits(evaluation, lambda q: [c.song_id for c in bot.for_song(q, count=10)], sample))
     same = np.array_equal(hits, loop_hits(evaluation, lambda q: [c.song_id for c in bot.for_song(q, count=10)],
                                           sample))
-    print(f"audio KNN, song level, k=10:  batched {batched:6.2f} s   per-query loop {looped * scale:7.1f} s "
+    print(f"blend, song level, k=10:  batched {batched:6.2f} s   per-query loop {looped * scale:7.1f} s "
           f"(extrapolated from {LOOP_SAMPLE})   {looped * scale / batched:6.0f}x   same hits on the sample: {same}")
 
     random_picks = RandomPicks(catalogue, seed=SEED)
@@ -152,8 +159,12 @@ def main() -> None:
 
     rankers = standard_rankers(catalogue, [tables], seed=SEED)
     whole = best_of(lambda: evaluate(evaluation, rankers, resamples=2000))
-    print(f"whole evaluation (3 levels x {len(rankers)} rankers x k=1,3,10, 2,000 resamples): {whole:.2f} s "
-          "(goal: a few seconds)")
+    print(f"evaluation without the blend (3 levels x {len(rankers)} rankers x k=1,3,10, 2,000 resamples): "
+          f"{whole:.2f} s (goal: a few seconds)")
+    fitted = hybrid_rankers(model, Blend())
+    with_blend = best_of(lambda: evaluate(evaluation, fitted, resamples=2000))
+    print(f"the blend and each signal, each of {N_PLAYLISTS // PER_LISTENER} listeners left out in turn "
+          f"(3 levels x {len(fitted)} rankers): {with_blend:.2f} s (goal: tens of seconds at most)")
 
 
 if __name__ == "__main__":

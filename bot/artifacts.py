@@ -3,7 +3,8 @@
 Layout of a version (a folder locally, keys under ``prefix/<version>/`` in a store)::
 
     manifest.json             format, build time, scaling, k, sources, counts,
-                              rows rejected at import, and every file's sha256
+                              rows rejected at import, the tuned blend weights
+                              (null until tuned), and every file's sha256
     songs.json.gz             song columns: spotify_id, title, artist_id, korean,
                               popularity (null when unknown), sources
     song_features.npy.gz      float64 (n_songs, 11), the FEATURES order
@@ -12,7 +13,11 @@ Layout of a version (a folder locally, keys under ``prefix/<version>/`` in a sto
     song_distances.npy.gz     float32 (n_songs, k_songs), inf padding
     artist_neighbours.npy.gz  int32 (n_artists, k_artists)
     artist_distances.npy.gz   float32 (n_artists, k_artists)
+    playlists.json.gz         playlist data for co-listening: listener, playlist
+    playlist_artists.npy.gz   int32 (n, 2): (playlist row, artist id) pairs
 
+Format 1 (before playlist data and tuned weights) still loads, as a build
+without playlists whose signals weigh the same.
 and ``prefix/latest.json`` names the current version.
 
 Why this encoding: the arrays are ``.npy`` (numpy's own format: exact dtypes,
@@ -58,8 +63,10 @@ import pandas as pd
 
 from bot.object_store import MissingObjectError, ObjectStore, open_store
 from bot.storage.catalogue_store import StoredBuild
+from recommender.blend import TunedBlend
 from recommender.catalogue import ARTIST_COLUMNS, FEATURES, SONG_COLUMNS, Catalogue
 from recommender.neighbours import NeighbourTable, NeighbourTables
+from recommender.playlist_data import PlaylistArtists
 
 __all__ = [
     "FORMAT_VERSION",
@@ -77,7 +84,9 @@ __all__ = [
 ]
 
 FORMAT = "kpop-bot-artifact"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Formats this kpop-bot reads: the current one, and format 1 (no playlist data, no tuned blend).
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 POINTER = "latest.json"
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
@@ -109,6 +118,7 @@ class Manifest:
     counts: dict[str, int]
     rejected: dict[str, int]  # rows rejected at import, by reason
     files: dict[str, FileEntry]
+    blend: TunedBlend | None = None  # the tuned weights, None until tuned
 
     @property
     def total_bytes(self) -> int:
@@ -120,6 +130,7 @@ class Artifact:
     manifest: Manifest
     catalogue: Catalogue
     tables: NeighbourTables
+    playlists: PlaylistArtists
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,11 @@ def _encode(build: StoredBuild) -> dict[str, tuple[bytes, int]]:
         "song_distances.npy.gz": (_npy(tables.songs.distances, "<f4"), n_songs),
         "artist_neighbours.npy.gz": (_npy(tables.artists.neighbours, "<i4"), n_artists),
         "artist_distances.npy.gz": (_npy(tables.artists.distances, "<f4"), n_artists),
+        "playlists.json.gz": (_json_columns({
+            "listener": [str(v) for v in build.playlists.playlists["listener"]],
+            "playlist": [str(v) for v in build.playlists.playlists["playlist"]],
+        }), len(build.playlists.playlists)),
+        "playlist_artists.npy.gz": (_npy(build.playlists.pairs, "<i4"), len(build.playlists.pairs)),
     }
 
 
@@ -209,6 +225,7 @@ def write_artifact(build: StoredBuild, folder: Path) -> Manifest:
         "sources": list(build.info.sources),
         "counts": build.catalogue.counts(),
         "rejected": dict(build.info.rejected),
+        "blend": build.blend.to_json() if build.blend is not None else None,
         "files": {
             name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "rows": rows}
             for name, (data, rows) in encoded.items()
@@ -240,6 +257,7 @@ def _parse_manifest(body: dict[str, Any], version: str) -> Manifest:
             str(name): FileEntry(sha256=str(e["sha256"]), bytes=int(e["bytes"]), rows=int(e["rows"]))
             for name, e in body["files"].items()
         },
+        blend=TunedBlend.from_json(body["blend"]) if body.get("blend") is not None else None,
     )
 
 
@@ -253,10 +271,10 @@ def verify_manifest(data: bytes, where: str, expected_version: str | None = None
         raise ArtifactError(f"{where} is not a readable artifact manifest ({exc})") from None
     if body.get("format") != FORMAT:
         raise ArtifactError(f"{where} is not a kpop-bot artifact manifest")
-    if body.get("format_version") != FORMAT_VERSION:
+    if body.get("format_version") not in READABLE_FORMATS:
         raise ArtifactError(
-            f"{where} is artifact format {body.get('format_version')!r}; this kpop-bot reads format "
-            f"{FORMAT_VERSION}: publish the build again with this version, or upgrade"
+            f"{where} is artifact format {body.get('format_version')!r}; this kpop-bot reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}: publish the build again with this version, or upgrade"
         )
     claimed = body.pop("version", None)
     try:
@@ -306,6 +324,21 @@ def _load_columns(data: bytes, names: tuple[str, ...], rows: int) -> dict[str, l
         if len(columns[name]) != rows:
             raise ValueError(f"column {name} has {len(columns[name])} values, expected {rows}")
     return columns
+
+
+def _decode_playlists(manifest: Manifest, files: dict[str, bytes]) -> PlaylistArtists:
+    """The playlist data; a format 1 artifact has none."""
+    if "playlists.json.gz" not in files:
+        return PlaylistArtists.empty()
+    n_playlists = manifest.files["playlists.json.gz"].rows
+    columns = _load_columns(files["playlists.json.gz"], ("listener", "playlist"), n_playlists)
+    n_pairs = manifest.files["playlist_artists.npy.gz"].rows
+    pairs = _load_npy(files["playlist_artists.npy.gz"], (n_pairs, 2), "<i4").astype(np.int64)
+    if n_pairs and (pairs[:, 0].min() < 0 or pairs[:, 0].max() >= n_playlists):
+        raise ValueError("playlist pairs name playlists the artifact does not hold")
+    frame = pd.DataFrame({"listener": pd.Series(columns["listener"], dtype=object),
+                          "playlist": pd.Series(columns["playlist"], dtype=object)})
+    return PlaylistArtists(frame, pairs)
 
 
 def _decode(manifest: Manifest, files: dict[str, bytes]) -> tuple[Catalogue, NeighbourTables]:
@@ -360,11 +393,14 @@ def read_artifact(folder: Path, expected_version: str | None = None) -> Artifact
     files = {name: _verified(folder / name, entry, manifest.version) for name, entry in manifest.files.items()}
     try:
         catalogue, tables = _decode(manifest, files)
+        playlists = _decode_playlists(manifest, files)
     except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
         raise ArtifactError(f"artifact {manifest.version} in {folder} cannot be decoded: {exc}") from exc
     if catalogue.counts() != manifest.counts:
         raise ArtifactError(f"artifact {manifest.version} in {folder} holds other row counts than its manifest says")
-    return Artifact(manifest=manifest, catalogue=catalogue, tables=tables)
+    if len(playlists.pairs) and playlists.pairs[:, 1].max() >= len(catalogue.artists):
+        raise ArtifactError(f"artifact {manifest.version} in {folder} has playlists naming artists it does not hold")
+    return Artifact(manifest=manifest, catalogue=catalogue, tables=tables, playlists=playlists)
 
 
 # --- stores: publishing and fetching ---------------------------------------------------------

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import evaluate, report
+from bot import evaluate, report, tune
 from bot.artifacts import ArtifactError
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
@@ -30,6 +30,7 @@ from bot.runtime import (
     publish_build,
     serve_until_stopped,
 )
+from bot.storage.catalogue_store import save_blend
 from bot.storage.engine import StorageError, describe_url, open_database
 from recommender.evaluation import DEFAULT_KS, LEVELS
 from recommender.features import SCALINGS
@@ -46,6 +47,7 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
         k_songs=args.k_songs,
         k_artists=args.k_artists,
         progress=sys.stderr.isatty() if args.progress is None else args.progress,
+        playlists=tuple(getattr(args, "build_playlists", None) or ()),
     )
 
 
@@ -133,12 +135,32 @@ async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
         await engine.dispose()
     levels = LEVELS if args.level == "all" else (args.level,)
     report = await asyncio.to_thread(
-        evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed
+        evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed,
+        familiarity=settings.familiarity,
     )
     if args.json:
         print(json.dumps(evaluate.to_json(report), ensure_ascii=False))
     else:
         print(evaluate.to_text(report))
+    return 0
+
+
+async def _cmd_tune(settings: Settings, args: argparse.Namespace) -> int:
+    engine = await open_database(settings.resolved_database_url)
+    try:
+        build = await load_or_build(engine, settings, _build_options(args))
+        result = await asyncio.to_thread(
+            tune.tune_files, build, [Path(p) for p in args.playlists], familiarity=settings.familiarity, seed=args.seed
+        )
+        await save_blend(engine, build.info.id, result.tuned)
+    finally:
+        await engine.dispose()
+    if args.json:
+        print(json.dumps(tune.to_json(result), ensure_ascii=False))
+    else:
+        print(tune.to_text(result))
+        print(f"\nstored these weights with build #{build.info.id}; the bot uses them from its next start "
+              "(publish the build again to share them through an artifact)")
     return 0
 
 
@@ -175,13 +197,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="catalogue CSV, directory of CSVs or http(s) URL (repeatable; default: KPOP_SOURCES, "
                             "else the public default catalogue)")
         p.add_argument("--scaling", choices=SCALINGS, default="global", help="feature scaling (default: global)")
-        p.add_argument("--k-songs", type=int, default=50, help="Korean neighbours stored per song")
-        p.add_argument("--k-artists", type=int, default=50, help="Korean neighbours stored per artist")
+        p.add_argument("--k-songs", type=int, default=BuildOptions.k_songs,
+                       help=f"Korean neighbours stored per song (default: {BuildOptions.k_songs})")
+        p.add_argument("--k-artists", type=int, default=BuildOptions.k_artists,
+                       help=f"Korean neighbours stored per artist (default: {BuildOptions.k_artists})")
         p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bars (default: when stderr is a terminal)")
         return p
 
-    with_build_options(sub.add_parser("build", help="import catalogues, build and store neighbour tables"))
+    build = with_build_options(sub.add_parser("build", help="import catalogues, build and store neighbour tables"))
+    build.add_argument("--playlists", dest="build_playlists", action="append", metavar="FILE",
+                       help="playlist CSV for co-listening, besides the playlist files among the sources "
+                            "(repeatable; same form as for evaluate)")
     rec = with_build_options(sub.add_parser("recommend", help="answer one query and exit"))
     rec.add_argument("query")
     rec.add_argument("--json", action="store_true", help="print one JSON object")
@@ -205,6 +232,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="cut-offs (default: 1,3,10)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    tu = with_build_options(sub.add_parser(
+        "tune", help="choose the blend's weights on playlists by listener cross-validation and store them"))
+    tu.add_argument("--playlists", action="append", required=True, metavar="FILE",
+                    help="playlist CSV as for evaluate (repeatable; every file's listeners are folds)")
+    tu.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
+    tu.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -217,6 +250,7 @@ COMMANDS = {
     "report": _cmd_report,
     "migrate": _cmd_migrate,
     "evaluate": _cmd_evaluate,
+    "tune": _cmd_tune,
 }
 
 
@@ -234,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ArtifactError,
         PlaylistFileError,
         evaluate.EvaluationError,
+        tune.TuneError,
     ) as exc:
         print(f"kpop-bot: {exc}", file=sys.stderr)
         return 2

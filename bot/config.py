@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     owner_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="KPOP_OWNER_IDS")
 
+    # -1 (deep cuts: lesser-known acts) .. 0 (fame ignored) .. 1 (familiar: fame as tuned), see recommender.blend
+    familiarity: float = Field(default=1.0, ge=-1.0, le=1.0, alias="KPOP_FAMILIARITY")
+
     experiment: bool = Field(default=True, alias="KPOP_EXPERIMENT")
     random_share: float = Field(default=0.5, ge=0.0, le=1.0, alias="KPOP_RANDOM_SHARE")
     experiment_salt: str = Field(default="kpop-bot-ab-1", min_length=1, alias="KPOP_EXPERIMENT_SALT")

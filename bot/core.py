@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -18,15 +19,17 @@ import numpy as np
 from bot import report
 from bot.commands import parse
 from bot.config import Settings
+from bot.everyones_votes import EveryonesVotes
 from bot.experiment import ARM_RANDOM, assign_arm
+from bot.feedback import SongVotes
 from bot.library import Library, to_ref
 from bot.ratelimit import RateLimiter
 from bot.seen_cache import SeenCache
-from bot.sunk_songs import SunkSongs
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from bot.storage.models import utcnow
 from recommender.normalize import clean_display
+from recommender.signals.feedback import FeedbackScores
 
 __all__ = ["KpopCore", "HELP_TEXT"]
 
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 #: the margin covers clock skew and a bot that was down for a while.
 UPDATE_RETENTION = timedelta(hours=48)
 UPDATE_PRUNE_SECONDS = 3600.0
+#: Everyone's votes move the ranking at most this often: each change drops every remembered ranking
+#: (:class:`~recommender.recommend.Recommender`), and a busy bot sees votes many times a second.
+FEEDBACK_REFRESH_SECONDS = 2.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
@@ -55,8 +61,12 @@ class KpopCore:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
         self.seen = SeenCache(history.person)
-        self.sunk = SunkSongs(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
+        self.votes = EveryonesVotes(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
         self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
+        # Counted votes -> the recommender arm's feedback scores, derived once per change of the votes.
+        self._feedback: tuple[Mapping[str, SongVotes], FeedbackScores | None] = ({}, None)
+        self._feedback_at = -FEEDBACK_REFRESH_SECONDS
+        self.feedback_refresh_seconds = FEEDBACK_REFRESH_SECONDS
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
         self._rng = np.random.default_rng()  # the random arm's; seeding one per answer cost more than drawing
 
@@ -184,7 +194,7 @@ class KpopCore:
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
-        await self.sunk.voted(recommendation_id)  # it may sink (or lift) a song for everyone
+        await self.votes.voted(recommendation_id)  # it may sink (or lift) a song for everyone
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
@@ -221,7 +231,7 @@ class KpopCore:
         except Exception:
             log.exception("could not remove a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
-        await self.sunk.voted(shown.id)
+        await self.votes.voted(shown.id)
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -236,7 +246,7 @@ class KpopCore:
         try:
             rows = await self.history.forget(sender.platform, sender.user_id)
             self.seen.forget(sender.platform, sender.user_id)
-            self.sunk.invalidate()  # their votes no longer count
+            self.votes.invalidate()  # their votes no longer count
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -317,10 +327,20 @@ class KpopCore:
             log.warning("could not read a person's history; answering without it", exc_info=True)
             seen, disliked = set(), set()
         library = self.library
-        sunk = await self.sunk.get()
+        sunk = await self.votes.get()
         if sunk is not self._sunk_ids[0]:  # converted once per change of the list, not on every answer
             self._sunk_ids = (sunk, library.song_ids(sunk))
         return library.song_ids(disliked), library.song_ids(seen) | self._sunk_ids[1]
+
+    def _feedback_scores(self) -> FeedbackScores | None:
+        """Everyone's counted votes as the ranking's feedback signal, re-derived when they changed (at most
+        every ``feedback_refresh_seconds``; sinking a song, which hides it, is not delayed)."""
+        counted, now = self.votes.counted, time.monotonic()
+        if counted is not self._feedback[0] and now - self._feedback_at >= self.feedback_refresh_seconds:
+            self._feedback_at = now
+            votes = {key: (v.up, v.down) for key, v in counted.items()}
+            self._feedback = (counted, self.library.feedback(votes) if votes else None)
+        return self._feedback[1]
 
     def arm(self, sender: Sender) -> str:
         """The A/B arm of this person (see :mod:`bot.experiment`)."""
@@ -352,7 +372,7 @@ class KpopCore:
             has_more = True
         else:
             finder = rec.for_song if match.kind == "song" else rec.for_artist
-            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later)
+            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self._feedback_scores())
             has_more = len(candidates) > count
             candidates = candidates[:count]
         if not candidates:

@@ -7,6 +7,13 @@ and scored on its own (files from different people and sources answer
 different questions), and the report says how many rows matched and how many
 playlists and queries each level could use, so a rate is never read without
 its sample size.
+
+The blended ranking is scored with the build's stored weights (equal until
+tuned), and each of its signals alone. Their co-listening is fitted on the
+build's playlist data and the file's own playlists, leaving out each
+listener's playlists when scoring that listener. When the weights were tuned
+on the same file the report says so: those figures are then optimistic, and
+``kpop-bot tune`` prints the cross-validated ones.
 """
 
 from __future__ import annotations
@@ -18,18 +25,22 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.blend import Blend, BlendWeights, HybridModel
 from recommender.catalogue import Rejection
 from recommender.evaluation import RESAMPLES, EvaluationSet, HitRate, evaluate
 from recommender.features import SCALINGS, Scaling
 from recommender.neighbours import NeighbourTables, build_tables
-from recommender.playlists import MatchCounts, PlaylistMatcher, read_playlists
-from recommender.rankers import Ranker, standard_rankers
+from recommender.playlist_data import PlaylistArtists
+from recommender.playlists import MatchCounts, MatchedPlaylists, PlaylistMatcher, read_playlists
+from recommender.rankers import Ranker, hybrid_rankers, standard_rankers
 
 __all__ = [
     "EvaluationError",
     "FileResult",
     "EvaluationReport",
     "tables_for_every_scaling",
+    "blend_of",
+    "model_for",
     "evaluate_files",
     "to_text",
     "to_json",
@@ -75,6 +86,31 @@ def tables_for_every_scaling(build: StoredBuild) -> list[NeighbourTables]:
     ]
 
 
+def blend_of(build: StoredBuild, familiarity: float = 1.0) -> Blend:
+    """The blend the bot answers with: the build's tuned weights, equal until tuned."""
+    return Blend(build.blend.weights if build.blend is not None else BlendWeights(), familiarity)
+
+
+def model_for(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> HybridModel:
+    """The build's signals, co-listening fitted on its playlist data and these playlist files' playlists.
+
+    A playlist both in the build and in a file (same listener and name) counts once.
+    """
+    playlists = PlaylistArtists.concat([build.playlists, *(PlaylistArtists.from_matches(m) for m in matched)])
+    return HybridModel(build.catalogue, build.tables, playlists)
+
+
+def _blend_note(build: StoredBuild, name: str) -> str:
+    if build.blend is None:
+        return "blend: the signals weigh the same (the build is not tuned; see kpop-bot tune)"
+    weights = ", ".join(f"{signal} {value:.2f}" for signal, value in build.blend.weights.normalised().as_dict().items())
+    note = f"blend: {weights}, tuned on {', '.join(build.blend.tuned_on)}"
+    if name in build.blend.tuned_on:
+        note += ("; tuned on this very file, so its blend figures are optimistic "
+                 "(kpop-bot tune prints cross-validated ones)")
+    return note
+
+
 def _check_k(build: StoredBuild, ks: Sequence[int], levels: Sequence[str]) -> None:
     widths = {"songs": build.tables.songs.neighbours.shape[1], "artists": build.tables.artists.neighbours.shape[1]}
     for kind in sorted({"artists" if level == "artist" else "songs" for level in levels}):
@@ -93,11 +129,13 @@ def evaluate_files(
     ks: Sequence[int],
     seed: int = 0,
     rankers: Sequence[Ranker] | None = None,
+    familiarity: float = 1.0,
 ) -> EvaluationReport:
     """Read, match and score every playlist file against the build (CPU-bound: run it in a thread).
 
-    ``rankers`` defaults to audio KNN under every scaling, random and most-popular picks, made
-    afresh for each file so that a file's random figures do not depend on the files before it.
+    ``rankers`` defaults to audio KNN under every scaling, random and most-popular picks, each
+    signal of the blend alone and the blend (at ``familiarity``), made afresh for each file so that
+    a file's random figures do not depend on the files before it.
     Raises :class:`~recommender.playlists.PlaylistFileError` for an unusable file.
     """
     _check_k(build, ks, levels)
@@ -107,8 +145,11 @@ def evaluate_files(
     matcher = PlaylistMatcher(catalogue)
     results = []
     for playlists in files:
-        scored = rankers if rankers is not None else standard_rankers(catalogue, tables, seed=seed)
         matched = matcher.match(playlists)
+        scored = rankers if rankers is not None else [
+            *standard_rankers(catalogue, tables, seed=seed),
+            *hybrid_rankers(model_for(build, [matched]), blend_of(build, familiarity)),
+        ]
         evaluation = EvaluationSet.from_matches(matched, catalogue)
         results.append(
             FileResult(
@@ -116,7 +157,7 @@ def evaluate_files(
                 columns=playlists.columns,
                 rows_read=playlists.report.rows_read,
                 rejections=playlists.report.rejections,
-                notes=playlists.report.notes,
+                notes=[*playlists.report.notes, *([_blend_note(build, playlists.name)] if rankers is None else [])],
                 matched=matched.counts(),
                 playlists=len(evaluation.playlists),
                 coverage={level: evaluation.coverage(level) for level in levels},

@@ -6,17 +6,19 @@ coming when the database is slow or gone; only history and feedback need it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.replies import ItemRef, Pick
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.blend import Blend, BlendWeights, HybridModel
 from recommender.catalogue import Catalogue, song_key
 from recommender.matching import Item, Matcher
 from recommender.neighbours import NeighbourTables
 from recommender.recommend import Candidate, Recommender
+from recommender.signals.feedback import FeedbackScores
 
 __all__ = ["Library", "to_ref"]
 
@@ -52,14 +54,22 @@ class Library:
         self._spotify_ids = [sid if isinstance(sid, str) else None for sid in songs["spotify_id"]]
 
     @classmethod
-    def from_build(cls, build: StoredBuild) -> "Library":
+    def from_build(cls, build: StoredBuild, *, familiarity: float = 1.0) -> "Library":
+        """The build's catalogue, ranked with its playlist data and its tuned weights (equal until tuned)."""
+        model = HybridModel(build.catalogue, build.tables, build.playlists)
+        weights = build.blend.weights if build.blend is not None else BlendWeights()
         return cls(
             info=build.info,
             catalogue=build.catalogue,
             tables=build.tables,
             matcher=Matcher.fit(build.catalogue),
-            recommender=Recommender(build.catalogue, build.tables),
+            recommender=Recommender(build.catalogue, build.tables, model=model, blend=Blend(weights, familiarity)),
         )
+
+    def feedback(self, votes: Mapping[str, tuple[int, int]]) -> FeedbackScores:
+        """Feedback scores from (people up, people down) per stored song key; songs no longer here are skipped."""
+        by_id = {self._ids_by_key[key]: counts for key, counts in votes.items() if key in self._ids_by_key}
+        return FeedbackScores.from_votes(by_id, self.recommender.model.artist_of, self.recommender.model.artists)
 
     def item(self, kind: str, item_id: int) -> ItemRef:
         return to_ref(self.matcher.item(kind, item_id))

@@ -26,8 +26,12 @@ from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build
 from bot.storage.engine import open_database
 from bot.storage.history import History
 from recommender.catalogue import ImportReport
+from recommender.csvfile import CsvFileError, read_header
 from recommender.neighbours import build_tables
+from recommender.playlist_data import read_playlist_data
+from recommender.playlists import holds_playlists
 from recommender.sources import default_sources, load_catalogue
+from recommender.sources import resolve_sources as source_files
 
 __all__ = [
     "BuildOptions",
@@ -50,9 +54,10 @@ log = logging.getLogger(__name__)
 class BuildOptions:
     sources: Sequence[str] = ()
     scaling: str = "global"
-    k_songs: int = 50
-    k_artists: int = 50
+    k_songs: int = 100
+    k_artists: int = 200
     progress: bool = False
+    playlists: Sequence[str] = ()  # playlist files for co-listening besides those among the sources
 
 
 def resolve_sources(settings: Settings, given: Sequence[str] = ()) -> list[str]:
@@ -64,22 +69,45 @@ def resolve_sources(settings: Settings, given: Sequence[str] = ()) -> list[str]:
     return [source.url for source in default_sources()]
 
 
+def playlist_files(sources: Sequence[str], extra: Sequence[str], cache_dir: Path) -> list[Path]:
+    """Files among the sources whose header has playlist columns, then the ``extra`` playlist files.
+
+    Sources are resolved as the catalogue resolves them (URLs come from the
+    download cache), so a listener export or a song file that names the
+    playlist of each track lands in the playlist data without being named twice.
+    """
+    found = []
+    for path in source_files(sources, cache_dir=cache_dir):
+        try:
+            header = read_header(path)
+        except (CsvFileError, OSError):
+            continue  # the catalogue import reports unreadable files
+        if holds_playlists(header):
+            found.append(path)
+    seen = {path.resolve() for path in found}
+    return [*found, *(Path(p) for p in extra if Path(p).resolve() not in seen)]
+
+
 async def build_and_save(
     engine: AsyncEngine, settings: Settings, options: BuildOptions
 ) -> tuple[StoredBuild, ImportReport]:
-    """Import, clean, build neighbour tables and store them as the active build.
+    """Import, clean, build neighbour tables, read the playlist data and store them as the active build.
 
     The CPU-heavy steps run in a worker thread so a running bot keeps answering.
+    Raises :class:`~recommender.playlists.PlaylistFileError` for an unusable ``--playlists`` file.
     """
     sources = resolve_sources(settings, options.sources)
     cache_dir = settings.data_dir / "downloads"
     catalogue, report = await asyncio.to_thread(
         load_catalogue, sources, progress=options.progress, cache_dir=cache_dir
     )
+    files = await asyncio.to_thread(playlist_files, sources, options.playlists, cache_dir)
+    playlists, notes = await asyncio.to_thread(read_playlist_data, files, catalogue)
+    report.notes.extend(notes)
     tables = await asyncio.to_thread(
         build_tables, catalogue, options.scaling, options.k_songs, options.k_artists  # type: ignore[arg-type]
     )
-    await save_build(engine, catalogue, tables, sources=sources, report=report)
+    await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists)
     stored = await load_build(engine)
     assert stored is not None, "a build just saved must load"
     return stored, report
@@ -122,6 +150,8 @@ async def activate_artifact(engine: AsyncEngine, settings: Settings, url: str) -
             report=manifest.rejected,
             created_at=manifest.created_at,
             artifact=version,
+            playlists=artifact.playlists,
+            blend=manifest.blend,
         )
         await asyncio.to_thread(prune_cache, artifact_cache(settings), version)
     stored = await load_build(engine)
@@ -155,7 +185,7 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
             stored = await activate_artifact(engine, settings, settings.artifact)
         else:
             stored = await load_or_build(engine, settings, options)
-        library = await asyncio.to_thread(Library.from_build, stored)
+        library = await asyncio.to_thread(Library.from_build, stored, familiarity=settings.familiarity)
         history = History(engine)
         try:
             yield KpopCore(library, history, settings)

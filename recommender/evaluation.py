@@ -28,25 +28,34 @@ percentile bootstrap that resamples whole *playlists*. For one seed and one
 set of playlists every ranker gets the same resamples, so intervals
 of rankers compared at one level are paired.
 
+**Leaving listeners out.** A ranker fitted on playlists (co-listening) must
+never be scored on a listener whose playlists it was fitted on: it would be
+shown the answer. Such a ranker (:class:`ListenerFitted`) is scored
+listener by listener, each time refitted without that listener's playlists
+(:func:`listener_hits`); a playlist without a listener is its own listener
+(:func:`~recommender.playlist_data.listener_key`).
+
 The evaluation is split so that new rankers and new protocols plug in:
 :func:`query_hits` scores one :class:`~recommender.rankers.Ranker` on an
 :class:`EvaluationSet` (or a :meth:`~EvaluationSet.restrict`-ed part of one,
 e.g. one listener's playlists for a ranker fitted without them), and
 :func:`hit_rates` turns hits, possibly :meth:`pooled <QueryHits.concat>` from
-several parts, into rates with intervals. :func:`evaluate` does both for a
-list of rankers.
+several parts, into rates with intervals; :func:`paired_difference` says by
+how much one ranker beats another on the same queries, with an interval from
+the same resamples. :func:`evaluate` scores a list of rankers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from recommender.catalogue import Catalogue
+from recommender.playlist_data import listener_key
 from recommender.playlists import MatchedPlaylists
 from recommender.rankers import Ranker
 
@@ -61,9 +70,13 @@ __all__ = [
     "EvaluationSet",
     "QueryHits",
     "HitRate",
+    "RateDifference",
+    "ListenerFitted",
     "query_hits",
+    "listener_hits",
     "draws_for",
     "hit_rates",
+    "paired_difference",
     "evaluate",
 ]
 
@@ -166,6 +179,14 @@ class EvaluationSet:
         queries, _ = self._queries_and_targets(level)
         return queries.playlist, queries.item
 
+    def listener_keys(self) -> np.ndarray:
+        """Whose playlist each playlist number is (:func:`~recommender.playlist_data.listener_key`)."""
+        return np.array(
+            [listener_key(str(l), str(p)) for l, p in zip(self.playlists["listener"], self.playlists["playlist"],
+                                                          strict=True)],
+            dtype=object,
+        )
+
     def coverage(self, level: str) -> tuple[int, int]:
         """(playlists usable at ``level``, queries there)."""
         playlist, _ = self.queries(level)
@@ -227,6 +248,26 @@ class HitRate:
     draws: int = 1
 
 
+@dataclass(frozen=True)
+class RateDifference:
+    """``ranker`` minus ``baseline`` hit rate at k on the same queries, with its paired 95% bootstrap interval."""
+
+    ranker: str
+    baseline: str
+    level: str
+    k: int
+    difference: float
+    low: float
+    high: float
+
+
+@runtime_checkable
+class ListenerFitted(Protocol):
+    """A ranker fitted on playlists, which can be refitted without some listeners' playlists."""
+
+    def excluding(self, listeners: Collection[str]) -> Ranker: ...
+
+
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
@@ -258,6 +299,25 @@ def query_hits(evaluation: EvaluationSet, ranker: Ranker, level: str, ks: Sequen
         within[rows] = _hits(evaluation, ranker, level, ks, asked[rows], playlist[rows], wanted, span)
     hits = within.reshape(len(queries.item), draws, len(ks)).mean(axis=1)
     return QueryHits(ranker.name, level, ks, queries.playlist, queries.item, hits, draws)
+
+
+def listener_hits(
+    evaluation: EvaluationSet, ranker: Ranker, level: str, ks: Sequence[int] = DEFAULT_KS
+) -> QueryHits:
+    """:func:`query_hits`, scoring each listener with the ranker refitted without them when it is fitted on playlists.
+
+    Queries come back grouped by listener (in the order of their keys), not in
+    the evaluation's order; :func:`paired_difference` aligns them.
+    """
+    if not isinstance(ranker, ListenerFitted):
+        return query_hits(evaluation, ranker, level, ks)
+    keys = evaluation.listener_keys()
+    playlist, _ = evaluation.queries(level)
+    parts = [
+        query_hits(evaluation.restrict(np.flatnonzero(keys == key)), ranker.excluding({key}), level, ks)
+        for key in sorted(set(keys[playlist].tolist()))
+    ]
+    return QueryHits.concat(parts) if parts else query_hits(evaluation, ranker, level, ks)
 
 
 def draws_for(n_queries: int) -> int:
@@ -302,6 +362,30 @@ def _check_picks(evaluation: EvaluationSet, ranker: Ranker, level: str, picks: n
         raise ValueError(f"ranker {ranker.name!r} picked ids that are not Korean {kind} of the catalogue")
 
 
+def _bootstrap(
+    playlist: np.ndarray, values: np.ndarray, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Pooled mean of each column of ``values`` over queries, its 2.5/97.5 percentiles from resampling playlists.
+
+    Returns (means, lows, highs, playlists). The resamples depend only on
+    ``seed`` and the playlists, so callers on the same playlists share them.
+    """
+    if resamples < 1:
+        raise ValueError(f"resamples must be at least 1, got {resamples}")
+    clusters, position = np.unique(playlist, return_inverse=True)
+    n = len(clusters)
+    if n == 0:
+        nan = np.full(values.shape[1], np.nan)
+        return nan, nan, nan, 0
+    per_playlist = np.stack([np.bincount(position, weights=values[:, j], minlength=n)
+                             for j in range(values.shape[1])], axis=1)
+    queries = np.bincount(position, minlength=n).astype(np.float64)
+    weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    rates = (weights @ per_playlist) / (weights @ queries)[:, None]
+    low, high = np.percentile(rates, [2.5, 97.5], axis=0)
+    return per_playlist.sum(axis=0) / queries.sum(), low, high, n
+
+
 def hit_rates(hits: QueryHits, *, resamples: int = RESAMPLES, seed: int = 0) -> list[HitRate]:
     """Hit rate at each k, with a 95% percentile interval from resampling playlists.
 
@@ -310,23 +394,36 @@ def hit_rates(hits: QueryHits, *, resamples: int = RESAMPLES, seed: int = 0) -> 
     97.5th percentile of that. The resamples depend only on ``seed`` and the
     playlists, so rankers scored on the same playlists share them.
     """
-    if resamples < 1:
-        raise ValueError(f"resamples must be at least 1, got {resamples}")
-    clusters, position = np.unique(hits.playlist, return_inverse=True)
-    n = len(clusters)
-    if n == 0:
-        nan = float("nan")
-        return [HitRate(hits.ranker, hits.level, k, nan, nan, nan, 0, 0, hits.draws) for k in hits.ks]
-    per_playlist = np.stack([np.bincount(position, weights=hits.hits[:, j], minlength=n)
-                             for j in range(len(hits.ks))], axis=1)
-    queries = np.bincount(position, minlength=n).astype(np.float64)
-    weights = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples)
-    rates = (weights @ per_playlist) / (weights @ queries)[:, None]
-    low, high = np.percentile(rates, [2.5, 97.5], axis=0)
-    rate = per_playlist.sum(axis=0) / queries.sum()
+    rate, low, high, n = _bootstrap(hits.playlist, hits.hits, resamples, seed)
     return [
-        HitRate(hits.ranker, hits.level, k, float(rate[j]), float(low[j]), float(high[j]), len(hits.playlist), n,
-                hits.draws)
+        HitRate(hits.ranker, hits.level, k, float(rate[j]), float(low[j]), float(high[j]),
+                len(hits.playlist) if n else 0, n, hits.draws)
+        for j, k in enumerate(hits.ks)
+    ]
+
+
+def paired_difference(
+    hits: QueryHits, baseline: QueryHits, *, resamples: int = RESAMPLES, seed: int = 0
+) -> list[RateDifference]:
+    """``hits`` minus ``baseline`` at each k, on the same queries, with a paired bootstrap interval.
+
+    Both must hold the same queries (in any order); each resample draws the
+    same playlists for both, so what the two share (which playlists are easy)
+    cancels out, and an interval above zero says the first ranker is better
+    by more than the resampling noise.
+    """
+    if (hits.level, hits.ks) != (baseline.level, baseline.ks):
+        raise ValueError("can only compare hits of one level and k list")
+    mine = np.lexsort((hits.item, hits.playlist))
+    theirs = np.lexsort((baseline.item, baseline.playlist))
+    if not (np.array_equal(hits.playlist[mine], baseline.playlist[theirs])
+            and np.array_equal(hits.item[mine], baseline.item[theirs])):
+        raise ValueError(f"{hits.ranker!r} and {baseline.ranker!r} were not scored on the same queries")
+    gap = hits.hits[mine] - baseline.hits[theirs]
+    difference, low, high, _ = _bootstrap(hits.playlist[mine], gap, resamples, seed)
+    return [
+        RateDifference(hits.ranker, baseline.ranker, hits.level, k, float(difference[j]), float(low[j]),
+                       float(high[j]))
         for j, k in enumerate(hits.ks)
     ]
 
@@ -340,7 +437,10 @@ def evaluate(
     resamples: int = RESAMPLES,
     seed: int = 0,
 ) -> list[HitRate]:
-    """Every ranker at every level: hit rates at each k with intervals, level by level."""
+    """Every ranker at every level: hit rates at each k with intervals, level by level.
+
+    Rankers fitted on playlists are scored leaving each listener out (:func:`listener_hits`).
+    """
     names = [r.name for r in rankers]
     if len(set(names)) != len(names):
         raise ValueError(f"ranker names must be unique, got {names}")
@@ -350,5 +450,5 @@ def evaluate(
         rate
         for level in levels
         for ranker in rankers
-        for rate in hit_rates(query_hits(evaluation, ranker, level, ks), resamples=resamples, seed=seed)
+        for rate in hit_rates(listener_hits(evaluation, ranker, level, ks), resamples=resamples, seed=seed)
     ]

@@ -59,6 +59,7 @@ __all__ = [
     "MatchCounts",
     "MatchedPlaylists",
     "PlaylistMatcher",
+    "holds_playlists",
 ]
 
 #: Accepted column names per role, in order of preference (normalised: case-folded).
@@ -100,6 +101,12 @@ def _pick_columns(present: Sequence[str], header: Sequence[str], path: Path) -> 
         wanted = "; ".join(f"{role}: one of {', '.join(COLUMN_ALIASES[role])}" for role in missing)
         raise PlaylistFileError(f"{path.name}: no column for {wanted} (header: {', '.join(header) or 'empty'})")
     return {role: column for role, column in columns.items() if column}
+
+
+def holds_playlists(header: Sequence[str]) -> bool:
+    """True when a CSV header (as written) has the columns a playlist file needs."""
+    present = {h.strip().casefold() for h in header}
+    return all(any(c in present for c in COLUMN_ALIASES[role]) for role in _REQUIRED)
 
 
 def read_playlists(path: Path) -> PlaylistFile:
@@ -249,3 +256,4 @@ class PlaylistMatcher:
             how[pending] = np.where(song[pending] >= 0, "name", np.where(artist[pending] >= 0, "artist", "none"))
         rows["song_id"], rows["artist_id"], rows["how"] = song, artist, how
         return MatchedPlaylists(playlists.name, rows)
+

@@ -4,30 +4,56 @@ The offline evaluation (:mod:`recommender.evaluation`) compares rankers, so a
 new signal or blend is measured by implementing :class:`Ranker` and passing it
 in; nothing in the evaluation knows how a ranker works. Three come with it:
 
-* :class:`AudioKnn` reads the precomputed audio neighbour tables, exactly as
-  the bot does;
+* :class:`AudioKnn` reads the precomputed audio neighbour tables, nearest
+  songs first, as the bot answered before the blended ranking;
 * :class:`MostPopular` ignores the query and picks the most popular Korean
   songs or artists, the obvious baseline a taste-based recommender must beat;
-* :class:`RandomPicks` draws like the A/B test's random arm.
+* :class:`RandomPicks` draws like the A/B test's random arm;
+* :class:`HybridRanker` is the blended ranking of :mod:`recommender.blend`,
+  exactly as the bot's recommender arm ranks (:func:`hybrid_rankers` gives
+  the blend and each of its signals alone). It is fitted on playlists
+  (co-listening), so it can be refitted without a listener's playlists
+  (:meth:`HybridRanker.excluding`), which the evaluation does for each
+  listener it scores.
 
-Song picks follow the bot's rule for one reply: one song per artist, each the
-artist's best-ranked song, artists in the order their best song ranks (this is
-what :meth:`recommender.recommend.Recommender.for_song` shows for
-``count=k``). Artist picks are artists. No ranker ever returns the query's own
+Song picks follow the bot's rule for one reply: one song per artist, artists
+in the order they rank (this is what
+:meth:`recommender.recommend.Recommender.for_song` shows for ``count=k``).
+Artist picks are artists. No ranker ever returns the query's own
 artist or one of its songs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from recommender.blend import SIGNALS, Blend, BlendWeights, HybridModel
 from recommender.catalogue import Catalogue
 from recommender.neighbours import NeighbourTable, NeighbourTables
+from recommender.signals.space import KoreanArtists
 
-__all__ = ["Ranker", "AudioKnn", "MostPopular", "RandomPicks", "standard_rankers", "first_per_artist"]
+__all__ = [
+    "Ranker",
+    "AudioKnn",
+    "MostPopular",
+    "RandomPicks",
+    "HybridRanker",
+    "SIGNAL_NAMES",
+    "standard_rankers",
+    "hybrid_rankers",
+    "first_per_artist",
+]
+
+#: How each signal alone is named in result tables.
+SIGNAL_NAMES: dict[str, str] = {
+    "audio": "audio similarity",
+    "popularity": "popularity",
+    "genre": "genre bridge",
+    "colistening": "co-listening",
+}
 
 #: Rows of random draws handled at once (about 20 MB of draws at k=10).
 _DRAW_CHUNK_ROWS = 65_536
@@ -88,10 +114,7 @@ class _CatalogueRanker:
         self._artist_of = catalogue.songs["artist_id"].to_numpy(dtype=np.int64)
         korean_songs = catalogue.korean_mask
         self._korean_songs = np.flatnonzero(korean_songs)
-        # Artists the bot can recommend: flagged Korean and with at least one Korean song.
-        singing = np.zeros(len(catalogue.artists), dtype=bool)
-        singing[self._artist_of[korean_songs]] = True
-        self._korean_artists = np.flatnonzero(catalogue.artists["korean"].to_numpy(dtype=bool) & singing)
+        self._korean_artists = KoreanArtists.of(catalogue).ids  # flagged Korean and with a Korean song
 
     def _song_picks(self, candidates: np.ndarray, song_ids: np.ndarray, k: int) -> np.ndarray:
         artists = np.where(candidates >= 0, self._artist_of[np.maximum(candidates, 0)], -1)
@@ -216,3 +239,40 @@ class RandomPicks(_CatalogueRanker):
 def standard_rankers(catalogue: Catalogue, tables: Sequence[NeighbourTables], seed: int = 0) -> list[Ranker]:
     """Audio KNN under each given build's scaling, then random and most-popular picks."""
     return [*(AudioKnn(catalogue, t) for t in tables), RandomPicks(catalogue, seed), MostPopular(catalogue)]
+
+
+class HybridRanker:
+    """The blended ranking of a :class:`~recommender.blend.HybridModel` under one :class:`~recommender.blend.Blend`.
+
+    Song picks are the top artists for the song, each shown by the song the
+    bot would show first for it (its best-known song, or with a familiarity
+    of 0 or less its song closest to the query).
+    """
+
+    random = False
+
+    def __init__(self, model: HybridModel, blend: Blend, name: str = "blend") -> None:
+        self.model = model
+        self.blend = blend
+        self.name = name
+
+    def songs_for(self, song_ids: np.ndarray, k: int) -> np.ndarray:
+        columns = self.model.top_artists("song", song_ids, k, self.blend)
+        return self.model.first_songs("song", song_ids, columns, self.blend)
+
+    def artists_for(self, artist_ids: np.ndarray, k: int) -> np.ndarray:
+        columns = self.model.top_artists("artist", artist_ids, k, self.blend)
+        return np.where(columns >= 0, self.model.artists.ids[np.maximum(columns, 0)], -1)
+
+    def excluding(self, listeners: Collection[str]) -> HybridRanker:
+        """The same ranker with co-listening fitted without these listeners' playlists."""
+        return HybridRanker(self.model.excluding(listeners), self.blend, self.name)
+
+
+def hybrid_rankers(model: HybridModel, blend: Blend) -> list[HybridRanker]:
+    """Each signal alone (same familiarity), then the blend itself."""
+    alone = [
+        HybridRanker(model, Blend(BlendWeights.only(signal), blend.familiarity), SIGNAL_NAMES[signal])
+        for signal in SIGNALS
+    ]
+    return [*alone, HybridRanker(model, blend, "blend")]

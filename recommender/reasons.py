@@ -17,7 +17,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["explain", "MAX_REASON_LENGTH"]
+__all__ = [
+    "explain",
+    "MAX_REASON_LENGTH",
+    "BEST_KNOWN",
+    "LESSER_KNOWN",
+    "LIKED_HERE",
+    "fans_of",
+    "shared_genre",
+]
 
 MAX_REASON_LENGTH = 80
 
@@ -67,6 +75,14 @@ _ASPECTS: dict[str, str] = {
     "danceability": "groove",
     "acousticness": "acoustic feel",
 }
+
+# An aspect counts as similar when the two values lie within this of each other (features in 0..1).
+_SIMILAR_GAP = 0.1
+
+#: Reasons of the blended ranking (recommender.blend), each said only when it is true of the pick.
+BEST_KNOWN = "one of K-pop's best-known acts"
+LESSER_KNOWN = "a lesser-known act, for deep cuts"
+LIKED_HERE = "liked by other people who asked me"
 
 # Tempos count as the same when within this many BPM, or this fraction of the faster one.
 _TEMPO_SLACK_BPM = 6.0
@@ -142,3 +158,24 @@ def _tempo_clause(query: float | None, pick: float | None) -> str | None:
     if abs(fast - 2 * slow) <= slack:
         return f"tempo {query:.0f} vs {pick:.0f} BPM (half/double time)"
     return None
+
+
+def fans_of(artist: str) -> str:
+    """ "popular with fans of The Weeknd": the two share people's playlists."""
+    head = "popular with fans of "
+    room = MAX_REASON_LENGTH - len(head)
+    return head + (artist if len(artist) <= room else artist[: room - 1].rstrip() + "…")
+
+
+def shared_genre(family: str, query: Mapping[str, float], pick: Mapping[str, float]) -> str:
+    """ "both R&B, similar energy": a genre family both belong to, and the closest aspect of sound if it is close."""
+    head = f"both {family}"
+    gaps = []
+    for feature, word in _ASPECTS.items():
+        a, b = _value(query, feature), _value(pick, feature)
+        if a is not None and b is not None and abs(a - b) <= _SIMILAR_GAP:
+            gaps.append((abs(a - b), word))
+    if not gaps:
+        return head[:MAX_REASON_LENGTH]
+    reason = f"{head}, similar {min(gaps)[1]}"
+    return reason if len(reason) <= MAX_REASON_LENGTH else head[:MAX_REASON_LENGTH]

@@ -1,38 +1,45 @@
-"""Turn a neighbour-table row into the few Korean picks a user sees.
+"""Turn a ranking into the few Korean picks a user sees.
 
-The table gives the nearest Korean songs; this module decides which of them to
-show. Nearest-first alone would often show three songs by one group (an
-artist's songs sound alike), so a reply never repeats an artist and asking for
-more walks to other artists before coming back for second songs. Songs the
-user disliked are never shown; songs already shown go last.
+:mod:`recommender.blend` ranks Korean artists for a song or an artist and
+orders each artist's songs; this module decides which of them to show. A
+reply never repeats an artist, and asking for more walks to other artists
+before coming back for second songs. Songs the user disliked are never
+shown; songs already shown go last. Each pick carries a reason that names
+the signal that chose it, said only when it is true of that pick.
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
+from recommender.blend import FEEDBACK_WEIGHT, RANK_OFFSET, Blend, HybridModel, QueryKind
 from recommender.catalogue import FEATURES, Catalogue
-from recommender.features import scale_features
 from recommender.neighbours import NeighbourTables, artist_vectors
-from recommender.reasons import explain
+from recommender.reasons import BEST_KNOWN, LESSER_KNOWN, LIKED_HERE, explain, fans_of, shared_genre
+from recommender.signals.feedback import FeedbackScores
 
-__all__ = ["Candidate", "Recommender", "RANDOM_REASON"]
+__all__ = ["Candidate", "Recommender", "RANDOM_REASON", "BEST_KNOWN_SHARE"]
 
 #: The reason given for picks of the A/B test's control arm.
 RANDOM_REASON = "a random K-pop pick"
+#: Rankings remembered, most recently asked first (a few hundred kilobytes at most, on the default catalogue).
+RANKED_QUERIES = 256
+#: "One of K-pop's best-known acts" is said of the best-known this share of Korean artists (at least one).
+BEST_KNOWN_SHARE = 0.02
 
 
 @dataclass(frozen=True)
 class Candidate:
     """One Korean song to show.
 
-    ``distance`` is what ranked it, in the scaled feature space: song to song
-    for a song query, artist to artist for an artist query; NaN for a random
-    pick, which is near nothing in particular.
+    ``distance`` is how far it lies from the query in the scaled feature
+    space: song to song for a song query, artist to artist for an artist
+    query; NaN for a random pick, which is near nothing in particular.
     """
 
     song_id: int
@@ -40,28 +47,50 @@ class Candidate:
     reason: str
 
 
-class Recommender:
-    """Picks for a song or an artist from precomputed tables, and random picks."""
+@dataclass(frozen=True)
+class _Ranking:
+    """One query's remembered ranking: its candidate songs best first, and the reasons given so far."""
 
-    def __init__(self, catalogue: Catalogue, tables: NeighbourTables) -> None:
+    ids: np.ndarray
+    reasons: dict[int, str]
+
+
+class Recommender:
+    """Picks for a song or an artist from the blended ranking, and random picks.
+
+    ``model`` holds the build's fitted signals (by default, audio, popularity
+    and genre of the catalogue without playlists); ``blend`` weighs them.
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        tables: NeighbourTables,
+        *,
+        model: HybridModel | None = None,
+        blend: Blend | None = None,
+    ) -> None:
         n_songs, n_artists = len(catalogue.songs), len(catalogue.artists)
         if tables.songs.n_rows != n_songs or tables.artists.n_rows != n_artists:
             raise ValueError(
                 f"tables ({tables.songs.n_rows} songs, {tables.artists.n_rows} artists) were not built for "
                 f"this catalogue ({n_songs} songs, {n_artists} artists)"
             )
-        self._tables = tables
+        self.model = model if model is not None else HybridModel(catalogue, tables)
+        if self.model.catalogue is not catalogue:
+            raise ValueError("the model was fitted on another catalogue")
+        self.blend = blend if blend is not None else Blend()
+        self._names = catalogue.artists["name"].astype(str).tolist()
         self._artist_of = catalogue.songs["artist_id"].to_numpy(dtype=np.intp)
         self._korean = catalogue.korean_mask
         self._korean_ids = np.flatnonzero(self._korean)
         self._raw = catalogue.features
-        # Scaled vectors place an artist query's songs; the tables record the scaling used.
-        self._scaled = scale_features(catalogue, tables.scaling)
         self._artist_raw = artist_vectors(catalogue, self._raw)
-        self._artist_scaled = artist_vectors(catalogue, self._scaled)
-        # Song ids grouped by artist: songs of artist a are _by_artist[_bounds[a]:_bounds[a + 1]].
-        self._by_artist = np.argsort(self._artist_of, kind="stable")
-        self._bounds = np.searchsorted(self._artist_of[self._by_artist], np.arange(n_artists + 1))
+        n_korean = len(self.model.artists)
+        self._best_known_rank = max(1, round(BEST_KNOWN_SHARE * n_korean))
+        self._fame_rank = self.model.popularity.fame_rank()
+        self._ranked_cache: OrderedDict[tuple[QueryKind, int], _Ranking] = OrderedDict()
+        self._ranked_with: FeedbackScores | None = None  # the votes the remembered rankings used
 
     def for_song(
         self,
@@ -71,24 +100,17 @@ class Recommender:
         offset: int = 0,
         exclude: Collection[int] = (),
         later: Collection[int] = (),
+        feedback: FeedbackScores | None = None,
     ) -> list[Candidate]:
-        """Korean songs that sound like ``song_id``, never by its own artist.
+        """Korean songs for someone who likes ``song_id``, never by its own artist.
 
         ``offset`` pages through the diversified order (see :func:`_diversified`);
         ``exclude`` ids are never shown; ``later`` ids (already shown) come after
-        every unseen song. Fewer than ``count`` come back when the table row runs out.
+        every unseen song; ``feedback`` (the bot's votes) moves songs and artists.
+        Fewer than ``count`` come back when the candidates run out.
         """
         _check_id(song_id, len(self._artist_of), "song")
-        _check_paging(count, offset)
-        ids, distances = self._tables.songs.row(song_id)
-        keep = (self._artist_of[ids] != self._artist_of[song_id]) & ~_isin(ids, exclude)
-        ids, distances = ids[keep], distances[keep]
-        order = _diversified(self._artist_of[ids], _isin(ids, later))
-        query = self._features(self._raw[song_id])
-        return [
-            Candidate(int(ids[i]), float(distances[i]), explain(query, self._features(self._raw[ids[i]])))
-            for i in self._page(order, ids, count, offset)
-        ]
+        return self._picks("song", song_id, count, offset, exclude, later, feedback)
 
     def for_artist(
         self,
@@ -98,39 +120,101 @@ class Recommender:
         offset: int = 0,
         exclude: Collection[int] = (),
         later: Collection[int] = (),
+        feedback: FeedbackScores | None = None,
     ) -> list[Candidate]:
-        """Songs of the Korean artists whose average sound is nearest ``artist_id``'s.
+        """Songs of the Korean artists ranked best for someone who likes ``artist_id``; as :meth:`for_song`."""
+        _check_id(artist_id, len(self._names), "artist")
+        return self._picks("artist", artist_id, count, offset, exclude, later, feedback)
 
-        For each neighbour artist, its song nearest the query artist's mean
-        vector comes first; its other songs follow in the same way as second
-        songs do for :meth:`for_song`. The reason compares the two artists' means.
-        """
-        _check_id(artist_id, len(self._bounds) - 1, "artist")
+    def _picks(
+        self,
+        kind: QueryKind,
+        query_id: int,
+        count: int,
+        offset: int,
+        exclude: Collection[int],
+        later: Collection[int],
+        feedback: FeedbackScores | None,
+    ) -> list[Candidate]:
         _check_paging(count, offset)
-        artists, artist_distances = self._tables.artists.row(artist_id)
-        groups = [self._by_artist[self._bounds[a] : self._bounds[a + 1]] for a in artists]
-        if not groups:
-            return []
-        ids = np.concatenate(groups)
-        position = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
-        to_query = np.linalg.norm(self._scaled[ids] - self._artist_scaled[artist_id], axis=1)
-        # Neighbour artists in table order; within one artist, its songs nearest the query first.
-        by_preference = np.lexsort((to_query, position))
-        ids, position = ids[by_preference], position[by_preference]
+        model = self.model
+        if kind == "artist" and not np.isfinite(model.artist_vectors[query_id]).all():
+            return []  # an artist without songs sounds like nothing: there is no ranking to give
+        ranking = self._ranked(kind, query_id, feedback)
+        ids = ranking.ids[~_isin(ranking.ids, exclude)]
+        order = _diversified(self._artist_of[ids], _isin(ids, later))
+        picks = [int(ids[i]) for i in self._page(order, ids, count, offset)]
+        for song_id in picks:
+            if song_id not in ranking.reasons:
+                ranking.reasons[song_id] = self._reason(kind, query_id, song_id, feedback)
+        return [Candidate(song_id, model.distance(kind, query_id, song_id), ranking.reasons[song_id])
+                for song_id in picks]
+
+    def _ranked(self, kind: QueryKind, query_id: int, feedback: FeedbackScores | None) -> _Ranking:
+        """Every Korean song that could answer this query, best first (artist by artist), remembered.
+
+        The same queries come again and again (one hit song, asked by many people, and
+        "more" after each answer), and ranking every Korean artist, like explaining a
+        pick, costs most of an answer; the memory is dropped whenever everyone's votes change.
+        """
+        if feedback is not self._ranked_with:
+            self._ranked_cache.clear()
+            self._ranked_with = feedback
+        key = (kind, query_id)
+        if (ranking := self._ranked_cache.get(key)) is not None:
+            self._ranked_cache.move_to_end(key)
+            return ranking
+        model, query = self.model, np.array([query_id])
+        scores = model.scores(kind, query, self.blend, feedback)[0]
+        columns = np.flatnonzero(scores > -np.inf)
+        columns = columns[np.argsort(-scores[columns], kind="stable")]
+        # Artist-major: the best artist's songs in its order, then the next artist's, ...
+        ids = model.artist_songs(columns, model.query_vectors(kind, query)[0], self.blend, feedback)
         # A Korean artist's songs are Korean by the catalogue contract; the mask
         # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
-        keep = self._korean[ids] & ~_isin(ids, exclude)
-        ids, position = ids[keep], position[keep]
-        order = _diversified(self._artist_of[ids], _isin(ids, later))
-        query = self._features(self._artist_raw[artist_id])
-        return [
-            Candidate(
-                int(ids[i]),
-                float(artist_distances[position[i]]),
-                explain(query, self._features(self._artist_raw[artists[position[i]]])),
-            )
-            for i in self._page(order, ids, count, offset)
-        ]
+        ids = ids[self._korean[ids]]
+        ids.flags.writeable = False  # shared by every answer to this query
+        ranking = self._ranked_cache[key] = _Ranking(ids, {})
+        if len(self._ranked_cache) > RANKED_QUERIES:
+            self._ranked_cache.popitem(last=False)
+        return ranking
+
+    def _reason(self, kind: QueryKind, query_id: int, song_id: int, feedback: FeedbackScores | None) -> str:
+        """The reason of the signal that did most for this pick, among those whose fact holds for it."""
+        model, blend = self.model, self.blend
+        query_artist = int(model.query_artists(kind, np.array([query_id]))[0])
+        pick_artist = int(self._artist_of[song_id])
+        column = int(model.artists.position[pick_artist])
+        ranks = model.signal_ranks(kind, np.array([query_id]))
+        weights = blend.weights.normalised()
+        popularity = model.fame_ranks if blend.familiarity >= 0 else model.obscurity_ranks
+        liked = 0.0 if feedback is None else max(feedback.artists[column], feedback.songs[song_id])
+        contribution = {
+            "audio": weights.audio * ranks.audio[0, column],
+            "genre": weights.genre * ranks.genre[0, column],
+            "colistening": weights.colistening * ranks.colistening[0, column],
+            "popularity": weights.popularity * abs(blend.familiarity) * popularity[column],
+            "feedback": FEEDBACK_WEIGHT * liked / (RANK_OFFSET + 1),
+        }
+        query_raw = self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id])
+        pick_raw = self._features(self._raw[song_id] if kind == "song" else self._artist_raw[pick_artist])
+        for signal in sorted(contribution, key=lambda s: -contribution[s]):
+            if signal == "audio":
+                break
+            if signal == "genre" and (families := model.genre.shared(query_artist, pick_artist)):
+                return shared_genre(families[0], query_raw, pick_raw)
+            if signal == "colistening" and model.colistening.together(query_artist, column) > 0:
+                return fans_of(self._names[query_artist])
+            if signal == "popularity":
+                fame_rank = int(self._fame_rank[column])
+                if blend.familiarity > 0 and fame_rank <= self._best_known_rank:
+                    return BEST_KNOWN
+                if blend.familiarity < 0 and fame_rank > len(model.artists) / 2:
+                    return LESSER_KNOWN
+            if signal == "feedback" and liked > 0:
+                return LIKED_HERE
+        # Sounding alike is always true in some respect, so it is also what is said when nothing else holds.
+        return explain(query_raw, pick_raw)
 
     def random(
         self,

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-__all__ = ["KoreanAct", "seed_artist_names", "korean_acts", "non_korean_acts"]
+__all__ = ["KoreanAct", "seed_artist_names", "korean_acts", "non_korean_acts", "genre_bridge_rows"]
 
 
 class KoreanAct(NamedTuple):
@@ -48,3 +48,12 @@ def korean_acts() -> tuple[KoreanAct, ...]:
 def non_korean_acts() -> tuple[str, ...]:
     """Artists that K-pop collections list although they are not Korean acts."""
     return tuple(row["name"] for row in _rows("non_korean_acts.csv"))
+
+
+@cache
+def genre_bridge_rows() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(side, genre, families) rows of the genre bridge (see :mod:`recommender.signals.genre`)."""
+    return tuple(
+        (row["side"], row["genre"], tuple(f.strip() for f in row["families"].split(";") if f.strip()))
+        for row in _rows("genre_bridge.csv")
+    )

@@ -11,7 +11,9 @@ import pytest
 
 import bot.runtime
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.blend import BlendWeights, TunedBlend
 from recommender.catalogue import Catalogue
+from recommender.playlist_data import PlaylistArtists
 from recommender.neighbours import NeighbourTables, build_tables
 from tests.conftest_catalogue import CsvWriter, track_id, tt_row
 from tests.conftest_core import small_catalogue
@@ -26,6 +28,8 @@ DATA_FILES = (
     "song_distances.npy.gz",
     "artist_neighbours.npy.gz",
     "artist_distances.npy.gz",
+    "playlists.json.gz",
+    "playlist_artists.npy.gz",
 )
 
 
@@ -46,7 +50,22 @@ def varied_catalogue() -> Catalogue:
     return Catalogue(songs=songs, artists=artists)
 
 
-def make_build(catalogue: Catalogue | None = None, created_at: datetime = BUILT_AT) -> StoredBuild:
+#: Tuned weights as a build carries them after ``kpop-bot tune``.
+TUNED = TunedBlend(BlendWeights(0.0, 0.5, 0.25, 0.25), ("listeners.csv",), 3, 0.53,
+                   datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc))
+
+
+def varied_playlists() -> PlaylistArtists:
+    """Two listeners' playlists (one with an emoji and Hangul in its name) and one without a listener."""
+    return PlaylistArtists.from_table(
+        ["ann", "ann", "ann", "", ""], ["Mix 💖", "Mix 💖", "잘자", "pl-1", "pl-1"], np.array([0, 10, 12, 3, 11])
+    )
+
+
+def make_build(
+    catalogue: Catalogue | None = None, created_at: datetime = BUILT_AT, *, playlists: bool = True,
+    blend: TunedBlend | None = TUNED,
+) -> StoredBuild:
     catalogue = catalogue if catalogue is not None else varied_catalogue()
     tables = build_tables(catalogue, "global", k_songs=5, k_artists=4)
     info = BuildInfo(
@@ -57,7 +76,8 @@ def make_build(catalogue: Catalogue | None = None, created_at: datetime = BUILT_
         counts=catalogue.counts(),
         rejected={"missing audio features": 3, "duplicate row": 1},
     )
-    return StoredBuild(info=info, catalogue=catalogue, tables=tables)
+    data = varied_playlists() if playlists else PlaylistArtists.empty()
+    return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=data, blend=blend)
 
 
 def assert_same_build(catalogue: Catalogue, tables: NeighbourTables, original: StoredBuild) -> None:

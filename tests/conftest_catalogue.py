@@ -104,6 +104,29 @@ class CsvWriter:
         return path
 
 
+def command_line_catalogue(
+    csvs: CsvWriter, state: Path, monkeypatch: pytest.MonkeyPatch, korean: Sequence[tuple[str, str]],
+    western: Sequence[tuple[str, str]], **korean_values: Sequence[str],
+) -> Path:
+    """A catalogue folder of (artist, title) songs for command-line tests; the bot's state goes to ``state``.
+
+    Korean song ``i`` has track id ``i`` and energy 0.(i+1), western song ``i`` id ``10 + i`` and energy
+    0.(i+2); ``korean_values`` gives more columns of the Korean rows, one value per song.
+    """
+    for name in ("KPOP_SOURCES", "KPOP_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KPOP_DATA_DIR", str(state))
+    csvs.write("korean.csv", "jcgnacpil", [
+        {"artist": artist, "track": title, "id": track_id(i), "energy": f"0.{i + 1}",
+         **{column: values[i] for column, values in korean_values.items()}}
+        for i, (artist, title) in enumerate(korean)
+    ])
+    csvs.write("western.csv", "tidytuesday", [
+        tt_row(10 + i, title, artist, energy=f"0.{i + 2}") for i, (artist, title) in enumerate(western)
+    ])
+    return csvs.folder
+
+
 @pytest.fixture
 def csvs(tmp_path: Path) -> CsvWriter:
     return CsvWriter(tmp_path / "data")

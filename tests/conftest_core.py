@@ -23,6 +23,7 @@ from bot.storage.engine import open_database
 from bot.storage.history import History
 from recommender.catalogue import Catalogue, ImportReport
 from recommender.neighbours import build_tables
+from recommender.playlist_data import PlaylistArtists
 from tests.factories import make_catalogue
 
 WESTERN = [
@@ -99,11 +100,16 @@ def small_build_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 async def make_core(tmp_path: Path, small_build_database: Path) -> AsyncIterator[CoreFactory]:
     """Call ``await make_core(database_url=..., **settings_overrides)`` for a ready core (SQLite in
-    ``tmp_path`` unless a URL is given); everything closes after the test."""
+    ``tmp_path`` unless a URL is given); everything closes after the test. A ``catalogue`` of the test's
+    own may come with ``playlists`` (the build's co-listening data)."""
     async with AsyncExitStack() as stack:
 
         async def factory(
-            catalogue: Catalogue | None = None, *, database_url: str | None = None, **overrides: object
+            catalogue: Catalogue | None = None,
+            *,
+            database_url: str | None = None,
+            playlists: PlaylistArtists | None = None,
+            **overrides: object,
         ) -> KpopCore:
             if database_url is not None:
                 overrides["KPOP_DATABASE_URL"] = database_url
@@ -116,12 +122,13 @@ async def make_core(tmp_path: Path, small_build_database: Path) -> AsyncIterator
             if await load_build(engine) is None:
                 catalogue = catalogue if catalogue is not None else small_catalogue()
                 tables = build_tables(catalogue, "global", k_songs=20, k_artists=20)
-                await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport())
+                await save_build(engine, catalogue, tables, sources=["test"], report=ImportReport(),
+                                 playlists=playlists)
             stored = await load_build(engine)
             assert stored is not None
             history = History(engine)
             stack.push_async_callback(history.close)
-            return KpopCore(Library.from_build(stored), history, settings)
+            return KpopCore(Library.from_build(stored, familiarity=settings.familiarity), history, settings)
 
         yield factory
 

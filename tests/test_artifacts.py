@@ -7,9 +7,11 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import bot.artifacts
@@ -41,6 +43,7 @@ from tests.artifact_helpers import (
     write_sources,
 )
 from recommender.catalogue import Catalogue, ImportReport
+from recommender.playlist_data import PlaylistArtists
 from recommender.neighbours import build_tables
 from recommender.normalize import contains_hangul
 from tests.conftest_catalogue import CsvWriter
@@ -108,6 +111,47 @@ def test_round_trip_restores_catalogue_and_tables_exactly(tmp_path: Path) -> Non
     assert artists.at[2, "genres"] == ("k-pop", "k-pop boy group") and artists.at[3, "genres"] == ()
 
 
+def test_playlist_data_and_tuned_weights_round_trip(tmp_path: Path) -> None:
+    build = make_build()
+    write_artifact(build, tmp_path / "artifact")
+    artifact = read_artifact(tmp_path / "artifact")
+    assert artifact.playlists.playlists.values.tolist() == build.playlists.playlists.values.tolist()
+    assert artifact.playlists.pairs.tolist() == build.playlists.pairs.tolist()
+    assert artifact.manifest.blend == build.blend
+    untuned = read_artifact_of(make_build(playlists=False, blend=None), tmp_path / "untuned")
+    assert untuned.manifest.blend is None and len(untuned.playlists.pairs) == 0
+
+
+def read_artifact_of(build: StoredBuild, folder: Path):  # type: ignore[no-untyped-def]
+    write_artifact(build, folder)
+    return read_artifact(folder)
+
+
+def test_a_format_1_artifact_still_loads_without_playlists_or_weights(tmp_path: Path) -> None:
+    """Artifacts published before playlist data existed: same catalogue and tables, no playlists, equal weights."""
+    build = make_build()
+    write_artifact(build, tmp_path)
+    body = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("playlists.json.gz", "playlist_artists.npy.gz"):
+        del body["files"][name]
+        (tmp_path / name).unlink()
+    del body["blend"], body["version"]
+    body["format_version"] = 1
+    version = bot.artifacts._version_of(body)
+    (tmp_path / "manifest.json").write_text(json.dumps({**body, "version": version}), encoding="utf-8")
+    artifact = read_artifact(tmp_path, version)
+    assert_same_build(artifact.catalogue, artifact.tables, build)
+    assert artifact.manifest.blend is None and len(artifact.playlists.playlists) == 0
+
+
+def test_playlists_naming_artists_outside_the_catalogue_are_refused(tmp_path: Path) -> None:
+    build = make_build()
+    broken = PlaylistArtists.from_table(["ann"], ["p"], np.array([len(build.catalogue.artists)]))
+    write_artifact(replace(build, playlists=broken), tmp_path)
+    with pytest.raises(ArtifactError, match="playlists naming artists it does not hold"):
+        read_artifact(tmp_path)
+
+
 def test_manifest_describes_the_build_and_checksums_every_file(tmp_path: Path) -> None:
     build = make_build()
     manifest = write_artifact(build, tmp_path)
@@ -161,7 +205,7 @@ def test_an_edited_manifest_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda body: body.update(format_version=FORMAT_VERSION + 1), "artifact format 2; this kpop-bot reads format 1"),
+        (lambda body: body.update(format_version=FORMAT_VERSION + 1), "artifact format 3; this kpop-bot reads formats 1, 2"),
         (lambda body: body.update(format="something-else"), "not a kpop-bot artifact manifest"),
         (lambda body: body.pop("files"), "not a valid artifact manifest"),
     ],
@@ -394,7 +438,7 @@ def test_cli_publishes_then_a_worker_answers_from_the_artifact(
     assert main(["publish", str(store)]) == 0
     out = capsys.readouterr().out
     version = json.loads((store / "latest.json").read_text())["version"]
-    assert f"published version {version} (8 files" in out and f"{store / 'latest.json'} now names {version}" in out
+    assert f"published version {version} ({len(DATA_FILES) + 1} files" in out and f"{store / 'latest.json'} now names {version}" in out
 
     assert main(["publish", str(store)]) == 0  # the same build again: nothing to upload
     assert f"version {version} was already published" in capsys.readouterr().out

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.catalogue_store import load_build, save_build
+from bot.storage.catalogue_store import load_build, save_blend, save_build
 from bot.storage.engine import open_database
+from recommender.blend import BlendWeights, TunedBlend
 from recommender.catalogue import Catalogue, ImportReport
+from recommender.playlist_data import PlaylistArtists
 from recommender.neighbours import build_tables
 from tests.factories import add_artist, make_catalogue
 
@@ -84,3 +86,26 @@ async def test_a_new_build_replaces_the_old_one(engine: AsyncEngine) -> None:
     assert stored is not None and stored.info.id == second_id and stored.info.sources == ["two"]
     assert list(stored.catalogue.songs["title"]) == ["Hype Boy", "Stay"]
     assert stored.tables.songs.neighbours.shape == (2, 1)
+
+
+async def test_playlist_data_and_tuned_weights_round_trip_and_are_replaced_with_the_build(engine: AsyncEngine) -> None:
+    catalogue = catalogue_with_edges()
+    tables = build_tables(catalogue, k_songs=3, k_artists=2)
+    playlists = PlaylistArtists.from_table(["ann", "ann", "", ""], ["Mix 💖", "Mix 💖", "pl-1", "pl-1"],
+                                           np.array([0, 3, 1, 5]))
+    build_id = await save_build(engine, catalogue, tables, sources=["a"], report=ImportReport(), playlists=playlists,
+                                artifact="20261120T093015Z-0123456789ab")
+    stored = await load_build(engine)
+    assert stored is not None and stored.blend is None
+    assert stored.playlists.playlists.values.tolist() == [["ann", "Mix 💖"], ["", "pl-1"]]
+    assert stored.playlists.pairs.tolist() == playlists.pairs.tolist()
+
+    tuned = TunedBlend(BlendWeights(0.25, 0.5, 0.0, 0.25), ("l.csv",), 3, 0.61, datetime(2026, 11, 21, tzinfo=timezone.utc))
+    await save_blend(engine, build_id, tuned)
+    stored = await load_build(engine)
+    assert stored is not None and stored.blend == tuned
+    assert stored.info.artifact is None  # the tuned build is no longer the published artifact
+
+    await save_build(engine, catalogue, tables, sources=["b"], report=ImportReport())
+    stored = await load_build(engine)
+    assert stored is not None and stored.blend is None and len(stored.playlists.pairs) == 0

@@ -10,12 +10,15 @@ import pytest
 
 from bot.cli import main
 from bot.evaluate import evaluate_files
+from bot.runtime import BuildOptions
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.neighbours import build_tables
 from recommender.rankers import MostPopular
 from recommender.sources import load_catalogue
-from tests.conftest_catalogue import CsvWriter, track_id, tt_row
+from tests.conftest_catalogue import CsvWriter, command_line_catalogue, track_id
 
+RANKERS = ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular", "audio similarity", "popularity",
+           "genre bridge", "co-listening", "blend")
 KOREAN = [("IU", "Blueming"), ("IU", "Palette"), ("BTS", "Dynamite"), ("BTS", "Butter"), ("TWICE", "Fancy")]
 WESTERN = [("The Weeknd", "Blinding Lights"), ("The Weeknd", "Starboy"), ("Adele", "Hello")]
 
@@ -23,16 +26,7 @@ WESTERN = [("The Weeknd", "Blinding Lights"), ("The Weeknd", "Starboy"), ("Adele
 @pytest.fixture
 def setup(csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A catalogue folder and a playlist file; the bot's state goes to a fresh folder."""
-    for name in ("KPOP_SOURCES", "KPOP_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KPOP_DATA_DIR", str(tmp_path / "state"))
-    csvs.write("korean.csv", "jcgnacpil", [
-        {"artist": artist, "track": title, "id": track_id(i), "energy": f"0.{i + 1}"}
-        for i, (artist, title) in enumerate(KOREAN)
-    ])
-    csvs.write("western.csv", "tidytuesday", [
-        tt_row(10 + i, title, artist, energy=f"0.{i + 2}") for i, (artist, title) in enumerate(WESTERN)
-    ])
+    folder = command_line_catalogue(csvs, tmp_path / "state", monkeypatch, KOREAN, WESTERN)
     playlists = tmp_path / "playlists.csv"
     playlists.write_text(
         "listener,playlist_name,track_name,artist_name,track_uri\n"
@@ -46,7 +40,7 @@ def setup(csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
         "bob,mix,,,\n",
         encoding="utf-8",
     )
-    return csvs.folder, playlists
+    return folder, playlists
 
 
 def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,10 +60,11 @@ def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str
     results = file["results"]
     assert {(r["recommender"], r["level"], r["k"]) for r in results} == {
         (name, level, k)
-        for name in ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular")
+        for name in RANKERS
         for level in ("song", "artist", "song-artist")
         for k in (1, 3, 10)
     }
+    assert "blend: the signals weigh the same (the build is not tuned; see kpop-bot tune)" in file["notes"]
     for r in results:
         assert 0.0 <= r["ci_low"] <= r["hit_rate"] <= r["ci_high"] <= 1.0
         assert r["draws"] == (2000 if r["recommender"] == "random" else 1)  # few queries: the most draws
@@ -89,8 +84,7 @@ def test_text_report_for_one_level_and_chosen_ks(setup: tuple[Path, Path], capsy
     header = next(line for line in first.splitlines() if line.startswith("level"))
     assert header.split() == ["level", "recommender", "hit@1", "hit@2"]
     table = [line for line in first.splitlines() if line.startswith("song-artist")]
-    assert [line.split("  ")[1].strip() for line in table] == [
-        "audio KNN (global)", "audio KNN (per-side)", "random", "most popular"]
+    assert [line.split("  ")[1].strip() for line in table] == list(RANKERS)
     # the second run reads the stored build instead of building again, and answers the same
     assert main(argv) == 0
     assert capsys.readouterr().out == first
@@ -99,7 +93,9 @@ def test_text_report_for_one_level_and_chosen_ks(setup: tuple[Path, Path], capsy
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--k", "51"], "k=51 is more than the 50 neighbours the stored build keeps per artist"),
+        (["--k", str(BuildOptions.k_artists + 1)],
+         f"k={BuildOptions.k_artists + 1} is more than the {BuildOptions.k_artists} neighbours the stored build "
+         "keeps per artist"),
         (["--playlists", "missing.csv"], "cannot read playlists from missing.csv"),
     ],
 )

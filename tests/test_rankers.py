@@ -5,10 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from recommender.blend import AUDIO_ONLY, Blend, BlendWeights, HybridModel
 from recommender.catalogue import Catalogue
 from recommender.neighbours import build_tables
-from recommender.rankers import AudioKnn, MostPopular, RandomPicks, Ranker, first_per_artist, standard_rankers
+from recommender.rankers import (
+    AudioKnn,
+    HybridRanker,
+    MostPopular,
+    RandomPicks,
+    Ranker,
+    first_per_artist,
+    hybrid_rankers,
+    standard_rankers,
+)
 from recommender.recommend import Recommender
+from tests.blend_fixtures import blend_catalogue, friend_playlists
 from tests.factories import make_catalogue
 
 NAN = float("nan")
@@ -34,16 +45,20 @@ def test_first_per_artist_keeps_order_skips_own_artist_repeats_and_padding() -> 
     assert picks.tolist() == [[10, 12, -1], [20, -1, -1]]
 
 
-def test_audio_knn_picks_are_exactly_what_the_bot_shows(catalogue: Catalogue) -> None:
+def test_audio_knn_picks_are_what_the_audio_only_blend_shows(catalogue: Catalogue) -> None:
+    """AudioKnn is the recommender before the blend: the audio-only blend shows the same while its row lasts.
+
+    (Beyond the row the blend still has candidates, the best-known acts, where AudioKnn runs out.)
+    """
     tables = build_tables(catalogue, k_songs=12, k_artists=5)
-    bot = Recommender(catalogue, tables)
+    bot = Recommender(catalogue, tables, blend=AUDIO_ONLY)
     ranker = AudioKnn(catalogue, tables)
     every_song = np.arange(len(catalogue.songs))
     for k in (1, 3, 5):
         picks = ranker.songs_for(every_song, k)
         for song_id, row in zip(every_song, picks, strict=True):
             shown = [c.song_id for c in bot.for_song(int(song_id), count=k)]
-            assert row[row >= 0].tolist() == shown
+            assert shown[: (row >= 0).sum()] == row[row >= 0].tolist()
 
 
 def test_audio_knn_never_picks_the_query_artist_and_artists_come_from_the_table(catalogue: Catalogue) -> None:
@@ -136,3 +151,24 @@ def test_standard_rankers_satisfy_the_protocol_with_unique_names(catalogue: Cata
     assert [r.name for r in rankers] == ["audio KNN (global)", "audio KNN (per-side)", "random", "most popular"]
     assert all(isinstance(r, Ranker) for r in rankers)
     assert [r.random for r in rankers] == [False, False, True, False]
+
+
+@pytest.mark.parametrize("familiarity", [1.0, 0.0, -1.0])
+def test_the_hybrid_ranker_picks_what_the_bot_shows(familiarity: float) -> None:
+    cat = blend_catalogue()
+    model = HybridModel(cat, build_tables(cat, k_songs=3, k_artists=2), friend_playlists(cat))
+    blend = Blend(BlendWeights(0.1, 0.4, 0.2, 0.3), familiarity)
+    bot = Recommender(cat, model.tables, model=model, blend=blend)
+    ranker = HybridRanker(model, blend)
+    western = np.flatnonzero(~cat.korean_mask)
+    korean = np.flatnonzero(cat.korean_mask)[:3]
+    for k in (1, 4):
+        for song_id, row in zip([*western, *korean], ranker.songs_for(np.array([*western, *korean]), k), strict=True):
+            assert row[row >= 0].tolist() == [c.song_id for c in bot.for_song(int(song_id), count=k)]
+        artist_ids = np.arange(len(cat.artists))
+        for artist_id, row in zip(artist_ids, ranker.artists_for(artist_ids, k), strict=True):
+            shown = [int(cat.songs.at[c.song_id, "artist_id"]) for c in bot.for_artist(int(artist_id), count=k)]
+            assert row[row >= 0].tolist() == shown
+    assert [r.name for r in hybrid_rankers(model, blend)] == [
+        "audio similarity", "popularity", "genre bridge", "co-listening", "blend"]
+    assert ranker.excluding({"listener:ann"}).model.colistening.listeners == {"listener:bob"}

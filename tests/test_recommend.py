@@ -1,12 +1,18 @@
-"""Picks: nearest first, one per artist, paging to new artists, exclusions, random arm."""
+"""Picks: one per artist, paging to new artists, exclusions, random arm.
+
+The mechanics are shown on the audio-only blend (nearest first, each artist by
+its closest song), where the expected order follows from the features alone;
+tests/test_blend.py covers what the other signals change.
+"""
 
 import math
 
 import numpy as np
 import pytest
 
+from recommender.blend import AUDIO_ONLY
 from recommender.catalogue import FEATURES, Catalogue
-from recommender.neighbours import build_tables
+from recommender.neighbours import NeighbourTables, build_tables
 from recommender.reasons import explain
 from recommender.recommend import RANDOM_REASON, Candidate, Recommender
 from tests.factories import add_artist, make_catalogue
@@ -37,6 +43,10 @@ ROWS = [
 ]
 
 
+def audio_only(catalogue: Catalogue, tables: NeighbourTables) -> Recommender:
+    return Recommender(catalogue, tables, blend=AUDIO_ONLY)
+
+
 @pytest.fixture
 def catalogue() -> Catalogue:
     return energy_catalogue(ROWS)
@@ -44,7 +54,7 @@ def catalogue() -> Catalogue:
 
 @pytest.fixture
 def recommender(catalogue: Catalogue) -> Recommender:
-    return Recommender(catalogue, build_tables(catalogue, k_songs=20, k_artists=10))
+    return audio_only(catalogue, build_tables(catalogue, k_songs=20, k_artists=10))
 
 
 def titles(catalogue: Catalogue, picks: list[Candidate]) -> list[str]:
@@ -78,7 +88,7 @@ def test_a_page_spanning_two_rounds_drops_the_repeated_artist() -> None:
     catalogue = energy_catalogue(
         [("q", "W", False, 0.5), ("A1", "A", True, 0.51), ("A2", "A", True, 0.52), ("B1", "B", True, 0.6)]
     )
-    recommender = Recommender(catalogue, build_tables(catalogue))
+    recommender = audio_only(catalogue, build_tables(catalogue))
     assert titles(catalogue, recommender.for_song(0, count=3)) == ["A1", "B1"]
     assert titles(catalogue, recommender.for_song(0, count=3, offset=2)) == ["A2"]
 
@@ -114,9 +124,12 @@ def test_songs_shown_before_come_after_all_unseen_ones(catalogue: Catalogue, rec
     ]
 
 
-def test_an_exhausted_row_gives_fewer_picks_without_error(catalogue: Catalogue) -> None:
-    recommender = Recommender(catalogue, build_tables(catalogue, k_songs=6))
-    assert titles(catalogue, recommender.for_song(0, count=5)) == ["A1", "B1"]
+def test_running_out_of_candidates_gives_fewer_picks_without_error(
+    catalogue: Catalogue, recommender: Recommender
+) -> None:
+    kept = {song_id(catalogue, "A1"), song_id(catalogue, "B1")}
+    others = set(np.flatnonzero(catalogue.korean_mask)) - kept
+    assert titles(catalogue, recommender.for_song(0, count=5, exclude=others)) == ["A1", "B1"]
     assert recommender.for_song(0, offset=50) == []
     everything = set(range(len(catalogue.songs)))
     assert recommender.for_song(0, exclude=everything) == []
@@ -125,7 +138,7 @@ def test_an_exhausted_row_gives_fewer_picks_without_error(catalogue: Catalogue) 
 
 def test_candidates_carry_the_table_distance_and_a_reason(catalogue: Catalogue) -> None:
     tables = build_tables(catalogue)
-    picks = Recommender(catalogue, tables).for_song(0)
+    picks = audio_only(catalogue, tables).for_song(0)
     ids, distances = tables.songs.row(0)
     songs = catalogue.songs[list(FEATURES)]
     for pick in picks:
@@ -150,7 +163,7 @@ def artist_catalogue() -> Catalogue:
 def test_artist_query_shows_each_near_artist_by_its_song_nearest_the_query() -> None:
     catalogue = artist_catalogue()
     tables = build_tables(catalogue)
-    picks = Recommender(catalogue, tables).for_artist(0)
+    picks = audio_only(catalogue, tables).for_artist(0)
     assert titles(catalogue, picks) == ["A near", "B near", "C only"]
     ids, distances = tables.artists.row(0)
     assert [p.distance for p in picks] == pytest.approx(distances.tolist())
@@ -160,7 +173,7 @@ def test_artist_query_shows_each_near_artist_by_its_song_nearest_the_query() -> 
 
 def test_artist_query_pages_and_excludes_like_a_song_query() -> None:
     catalogue = artist_catalogue()
-    recommender = Recommender(catalogue, build_tables(catalogue))
+    recommender = audio_only(catalogue, build_tables(catalogue))
     assert titles(catalogue, recommender.for_artist(0, count=2, offset=2)) == ["C only", "A far"]
     a_near = song_id(catalogue, "A near")
     assert titles(catalogue, recommender.for_artist(0, exclude={a_near})) == ["A far", "B near", "C only"]
@@ -171,7 +184,7 @@ def test_artist_query_pages_and_excludes_like_a_song_query() -> None:
 
 def test_artist_without_songs_gets_no_picks() -> None:
     catalogue = add_artist(artist_catalogue(), "Silent", korean=False)
-    assert Recommender(catalogue, build_tables(catalogue)).for_artist(4) == []
+    assert audio_only(catalogue, build_tables(catalogue)).for_artist(4) == []
 
 
 def test_random_arm_draws_distinct_korean_artists_reproducibly(catalogue: Catalogue, recommender: Recommender) -> None:
@@ -222,5 +235,5 @@ def test_artist_query_never_shows_a_song_not_marked_korean() -> None:
     songs = base.songs.copy()
     songs.loc[songs["title"] == "A near", "korean"] = False  # a row the importer got wrong
     catalogue = Catalogue(songs=songs, artists=base.artists)
-    picks = Recommender(catalogue, build_tables(catalogue)).for_artist(0)
+    picks = audio_only(catalogue, build_tables(catalogue)).for_artist(0)
     assert titles(catalogue, picks) == ["A far", "B near", "C only"]

@@ -1,4 +1,4 @@
-"""Saving a built catalogue with its neighbour tables, and loading it at start.
+"""Saving a built catalogue with its neighbour tables and playlist data, and loading it at start.
 
 A build replaces the previous catalogue wholesale in one transaction, so a bot
 reading the database sees either the old build or the new one, never a mix.
@@ -8,7 +8,7 @@ Loading reads whole tables into pandas/numpy: the bot answers from memory.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,11 +18,21 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.models import Artist, ArtistNeighbour, Build, Song, SongNeighbour
+from bot.storage.models import Artist, ArtistNeighbour, Build, Playlist, PlaylistArtist, Song, SongNeighbour
+from recommender.blend import TunedBlend
 from recommender.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
 from recommender.neighbours import NeighbourTable, NeighbourTables
+from recommender.playlist_data import PlaylistArtists
 
-__all__ = ["BuildInfo", "StoredBuild", "save_build", "load_build", "active_artifact", "mark_artifact"]
+__all__ = [
+    "BuildInfo",
+    "StoredBuild",
+    "save_build",
+    "load_build",
+    "active_artifact",
+    "mark_artifact",
+    "save_blend",
+]
 
 INSERT_CHUNK = 20_000
 
@@ -43,6 +53,8 @@ class StoredBuild:
     info: BuildInfo
     catalogue: Catalogue
     tables: NeighbourTables
+    playlists: PlaylistArtists = field(default_factory=PlaylistArtists.empty)  # co-listening data
+    blend: TunedBlend | None = None  # None until ``kpop-bot tune`` chose weights
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int = INSERT_CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
@@ -98,6 +110,14 @@ def _neighbour_rows(table: NeighbourTable, id_column: str) -> list[dict[str, Any
     ]
 
 
+def _playlist_rows(playlists: PlaylistArtists) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    frame = playlists.playlists
+    lists = [{"id": i, "listener": str(listener), "name": str(name)}
+             for i, (listener, name) in enumerate(zip(frame["listener"], frame["playlist"], strict=True))]
+    pairs = [{"playlist_id": int(p), "artist_id": int(a)} for p, a in playlists.pairs.tolist()]
+    return lists, pairs
+
+
 async def save_build(
     engine: AsyncEngine,
     catalogue: Catalogue,
@@ -107,22 +127,26 @@ async def save_build(
     report: ImportReport | Mapping[str, int],
     created_at: datetime | None = None,
     artifact: str | None = None,
+    playlists: PlaylistArtists | None = None,
+    blend: TunedBlend | None = None,
 ) -> int:
     """Replace the stored catalogue with this build; returns the new build's id.
 
     ``report`` is the import report, or only its rejected-row counts by reason
     (all an artifact carries). A build loaded from an artifact passes the
     artifact's ``created_at`` and version, so every worker's database
-    describes it identically.
+    describes it identically. ``playlists`` is the build's co-listening data,
+    ``blend`` the tuned weights (an artifact carries both).
     """
     rejected = report.counts_by_reason() if isinstance(report, ImportReport) else dict(report)
     artists = _artist_rows(catalogue)
     songs = _song_rows(catalogue)
     song_neighbours = _neighbour_rows(tables.songs, "song_id")
     artist_neighbours = _neighbour_rows(tables.artists, "artist_id")
+    playlist_rows, membership_rows = _playlist_rows(playlists or PlaylistArtists.empty())
 
     def replace(conn: Connection) -> int:
-        for model in (SongNeighbour, ArtistNeighbour, Song, Artist):
+        for model in (PlaylistArtist, Playlist, SongNeighbour, ArtistNeighbour, Song, Artist):
             conn.execute(delete(model))
         conn.execute(update(Build).values(active=False))
         build_id = conn.execute(
@@ -136,6 +160,7 @@ async def save_build(
                 "rejected": rejected,
                 "active": True,
                 "artifact": artifact,
+                "blend": blend.to_json() if blend is not None else None,
                 **({"created_at": created_at} if created_at is not None else {}),
             },
         ).scalar_one()
@@ -143,6 +168,8 @@ async def save_build(
         _insert(conn, Song.__table__, songs)
         _insert(conn, SongNeighbour.__table__, song_neighbours)
         _insert(conn, ArtistNeighbour.__table__, artist_neighbours)
+        _insert(conn, Playlist.__table__, playlist_rows)
+        _insert(conn, PlaylistArtist.__table__, membership_rows)
         return int(build_id)
 
     async with engine.begin() as conn:
@@ -193,6 +220,17 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
             songs=_read_table(conn, len(songs), SongNeighbour, "song_id", build['k_songs']),
             artists=_read_table(conn, len(artists), ArtistNeighbour, "artist_id", build['k_artists']),
         )
+        playlist_frame = pd.read_sql(select(Playlist).order_by(Playlist.id), conn)
+        pairs = conn.execute(
+            select(PlaylistArtist.playlist_id, PlaylistArtist.artist_id).order_by(
+                PlaylistArtist.playlist_id, PlaylistArtist.artist_id
+            )
+        ).all()
+        playlists = PlaylistArtists(
+            pd.DataFrame({"listener": playlist_frame["listener"].astype(object),
+                          "playlist": playlist_frame["name"].astype(object)}),
+            np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        )
         info = BuildInfo(
             id=build['id'],
             created_at=_aware(build['created_at']),
@@ -202,7 +240,8 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
             rejected=dict(build['rejected']),
             artifact=build['artifact'],
         )
-        return StoredBuild(info=info, catalogue=catalogue, tables=tables)
+        blend = TunedBlend.from_json(build["blend"]) if build["blend"] is not None else None
+        return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=playlists, blend=blend)
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
@@ -221,3 +260,14 @@ async def mark_artifact(engine: AsyncEngine, build_id: int, version: str) -> Non
     """Record that build ``build_id`` was published as artifact ``version``."""
     async with engine.begin() as conn:
         await conn.execute(update(Build).where(Build.id == build_id).values(artifact=version))
+
+
+async def save_blend(engine: AsyncEngine, build_id: int, blend: TunedBlend) -> None:
+    """Store tuned weights with build ``build_id``.
+
+    The build no longer matches any artifact it was published as or loaded
+    from, so its artifact version is cleared: publish it again to share the
+    weights (a worker loading an artifact takes the artifact's weights).
+    """
+    async with engine.begin() as conn:
+        await conn.execute(update(Build).where(Build.id == build_id).values(blend=blend.to_json(), artifact=None))

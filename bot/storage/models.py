@@ -2,8 +2,9 @@
 
 Two families of tables live here:
 
-* the catalogue of the active build (``builds``, ``artists``, ``songs`` and the
-  two neighbour tables), replaced wholesale by ``kpop-bot build`` and loaded
+* the catalogue of the active build (``builds``, ``artists``, ``songs``, the
+  two neighbour tables and the playlist data ``playlists`` and
+  ``playlist_artists``), replaced wholesale by ``kpop-bot build`` and loaded
   into memory at start;
 * what happened with people (``recommendations``, ``recommendation_picks``,
   ``feedback``). These outlive rebuilds, so a pick is stored by its stable
@@ -90,6 +91,9 @@ class Build(Base):
     # The artifact version (see bot.artifacts) this build was loaded from or
     # published as: a worker whose active build already is that version skips the download.
     artifact: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The blend weights ``kpop-bot tune`` chose for this build and what they were tuned on
+    # (see bot.tune); None until tuned, when the ranking weighs its signals equally.
+    blend: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class Artist(Base):
@@ -152,6 +156,30 @@ class ArtistNeighbour(Base):
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     neighbour_ids: Mapped[bytes] = mapped_column(LargeBinary)
     distances: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Playlist(Base):
+    """A playlist of the active build's playlist data (for co-listening), replaced with the build.
+
+    ``listener`` is the file's listener value (``""`` when it named none) and
+    ``name`` its playlist value, so a tuning run can leave a listener's
+    playlists out however they reached the build.
+    """
+
+    __tablename__ = "playlists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    listener: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class PlaylistArtist(Base):
+    """A catalogue artist a playlist holds (each pair once)."""
+
+    __tablename__ = "playlist_artists"
+
+    playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id"), primary_key=True, autoincrement=False)
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), primary_key=True, autoincrement=False)
 
 
 class Recommendation(Base):

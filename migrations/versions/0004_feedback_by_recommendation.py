@@ -5,7 +5,7 @@ feedback), which made each vote cost time proportional to all votes so far.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-27 15:00:00
+Create Date: 2026-11-25 12:00:00
 """
 from typing import Sequence, Union
 

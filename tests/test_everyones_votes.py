@@ -1,4 +1,4 @@
-"""The memory of sunk songs: full reads when due and one at a time, re-counts after votes in between."""
+"""The memory of everyone's votes (sunk songs, counts that move songs): full reads when due and one at a time, re-counts after votes in between."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Collection
 
 from bot.feedback import SongVotes
-from bot.sunk_songs import SunkSongs
+from bot.everyones_votes import EveryonesVotes
 
 DOWN = SongVotes(up=0, down=3)  # sinks under the default policy
 SPLIT = SongVotes(up=2, down=3)  # does not
@@ -34,8 +34,8 @@ class Database:
         return {key: self.counts.get(key, SongVotes()) for answer in answers for key in self.shown[answer]}
 
 
-def memory(db: Database, clock: list[float]) -> SunkSongs:
-    return SunkSongs(db.read_all, db.read_shown, refresh_seconds=30.0, clock=lambda: clock[0])
+def memory(db: Database, clock: list[float]) -> EveryonesVotes:
+    return EveryonesVotes(db.read_all, db.read_shown, refresh_seconds=30.0, clock=lambda: clock[0])
 
 
 async def test_counts_are_read_all_at_once_only_when_due() -> None:
@@ -94,3 +94,21 @@ async def test_a_failed_re_count_makes_the_next_answer_read_everything() -> None
     await sunk.voted(9)  # unknown answer: the read fails (KeyError here), the vote does not
     db.counts = {"z": DOWN}
     assert await sunk.get() == {"z"} and db.full_reads == 2
+
+
+async def test_only_songs_enough_people_voted_on_are_counted_and_the_object_changes_only_with_them() -> None:
+    db, clock = Database(), [0.0]
+    db.counts = {"a": SongVotes(up=2, down=0), "b": SongVotes(up=3, down=1)}
+    db.shown = {7: ["a"], 8: ["b"]}
+    votes = memory(db, clock)
+    await votes.get()
+    assert votes.counted == {"b": SongVotes(up=3, down=1)}  # two people cannot move a song for everyone
+    before = votes.counted
+    await votes.voted(8)  # re-counted, unchanged
+    assert votes.counted is before
+    db.counts["a"] = SongVotes(up=3, down=0)
+    await votes.voted(7)
+    assert votes.counted == {"a": SongVotes(up=3, down=0), "b": SongVotes(up=3, down=1)}
+    db.counts["b"] = SongVotes(up=1, down=1)  # people took their votes back
+    await votes.voted(8)
+    assert votes.counted == {"a": SongVotes(up=3, down=0)}

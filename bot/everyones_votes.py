@@ -1,7 +1,9 @@
-"""Which songs are sunk for everyone, kept in memory and brought up to date vote by vote.
+"""Everyone's votes that change what everyone is shown, kept in memory and brought up to date vote by vote.
 
-A song sinks when enough different people voted it down (see
-:class:`~bot.feedback.SinkPolicy`). Counting that means aggregating every vote
+Two things follow from them: which songs are sunk for everyone (enough
+different people voted them down, :class:`~bot.feedback.SinkPolicy`), and the
+counts of every song that enough people voted on to move it up or down in the
+recommender arm's ranking (:class:`~recommender.signals.feedback.FeedbackScores`). Counting that means aggregating every vote
 ever given, far too much work for every answer, and yet a vote should count
 on the very next answer. So this memory reads all counts at most every
 ``refresh_seconds`` (what other processes sharing the database recorded shows
@@ -17,11 +19,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from bot.feedback import SinkPolicy, SongVotes
+from recommender.signals.feedback import MIN_PEOPLE
 
-__all__ = ["SunkSongs"]
+__all__ = ["EveryonesVotes"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ ReadShown = Callable[[Collection[int]], Awaitable[dict[str, SongVotes]]]
 RECOUNT_BATCH = 500
 
 
-class SunkSongs:
+class EveryonesVotes:
     def __init__(
         self,
         read_all: ReadAll,
@@ -48,6 +51,7 @@ class SunkSongs:
         self.refresh_seconds = refresh_seconds
         self._clock = clock
         self._sunk: frozenset[str] = frozenset()  # replaced, never changed: callers may cache by identity
+        self._counted: dict[str, SongVotes] = {}  # likewise
         self._read_at = -refresh_seconds
         # While a full read runs: the counts re-read meanwhile, newer than what it will return.
         self._newer: dict[str, SongVotes] | None = None
@@ -62,6 +66,14 @@ class SunkSongs:
         if self._newer is None and self._clock() - self._read_at >= self.refresh_seconds:
             await self._refresh()
         return self._sunk
+
+    @property
+    def counted(self) -> Mapping[str, SongVotes]:
+        """Counts of the songs enough people voted on to move them for everyone, as of the last :meth:`get`.
+
+        The same object comes back until one of them changes.
+        """
+        return self._counted
 
     async def voted(self, recommendation_id: int) -> None:
         """A vote on an answer (or one of its picks) was saved: re-count that answer's songs.
@@ -100,6 +112,9 @@ class SunkSongs:
         sunk = (self._sunk - counts.keys()) | sinking
         if sunk != self._sunk:
             self._sunk = frozenset(sunk)
+        counted = {key: votes for key, votes in self._counted.items() if key not in counts} | _counting(counts)
+        if counted != self._counted:
+            self._counted = counted
 
     async def _refresh(self) -> None:
         self._read_at = self._clock()  # also on failure: a sick database is not asked on every message
@@ -112,5 +127,11 @@ class SunkSongs:
         else:
             counts.update(self._newer)
             self._sunk = self.policy.sunk(counts)
+            self._counted = _counting(counts)
         finally:
             self._newer = None
+
+
+def _counting(counts: Mapping[str, SongVotes]) -> dict[str, SongVotes]:
+    """The songs whose votes count for everyone: fewer people cannot change what others are shown."""
+    return {key: votes for key, votes in counts.items() if votes.up + votes.down >= MIN_PEOPLE}
