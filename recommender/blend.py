@@ -193,13 +193,15 @@ class SignalRanks:
 
     ``audio``, ``genre`` and ``colistening`` are float32 (n, Korean artists)
     holding ``1 / (RANK_OFFSET + rank)``; ``candidates`` is bool of the same
-    shape and already false for the query's own artist.
+    shape and already false for the query's own artist; ``partners`` is bool
+    of the same shape: shares a playlist with the query's artist.
     """
 
     audio: np.ndarray
     genre: np.ndarray
     colistening: np.ndarray
     candidates: np.ndarray
+    partners: np.ndarray
 
 
 def reciprocal_ranks(values: np.ndarray) -> np.ndarray:
@@ -298,6 +300,7 @@ class HybridModel:
             genre=reciprocal_ranks(self.genre.for_artists(artist_ids)),
             colistening=reciprocal_ranks(colistening),
             candidates=candidates,
+            partners=partners,
         )
         self._cache[key] = ranks
         if len(self._cache) > _CACHED_QUERIES:

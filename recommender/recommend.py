@@ -203,7 +203,7 @@ class Recommender:
                 break
             if signal == "genre" and (families := model.genre.shared(query_artist, pick_artist)):
                 return shared_genre(families[0], query_raw, pick_raw)
-            if signal == "colistening" and model.colistening.together(query_artist, column) > 0:
+            if signal == "colistening" and ranks.partners[0, column]:
                 return fans_of(self._names[query_artist])
             if signal == "popularity":
                 fame_rank = int(self._fame_rank[column])
