@@ -312,11 +312,13 @@ def _diversified(artists: np.ndarray, seen: np.ndarray) -> np.ndarray:
 def _isin(ids: np.ndarray, collection: Collection[int]) -> np.ndarray:
     """Which ``ids`` are in ``collection``.
 
-    The collections are a person's seen songs and the songs sunk for everyone,
-    which outgrow the few dozen candidates: a set is asked per candidate rather
-    than turned into an array on every answer.
+    ``ids`` are a query's candidates (thousands of songs) and the collections a
+    person's seen songs plus the songs sunk for everyone (usually a few dozen,
+    but they grow): whichever side is smaller is turned into the other's form.
     """
-    if isinstance(collection, (set, frozenset)):
+    if not collection:
+        return np.zeros(len(ids), dtype=bool)
+    if isinstance(collection, (set, frozenset)) and len(collection) > len(ids):
         return np.fromiter(map(collection.__contains__, ids.tolist()), dtype=bool, count=len(ids))
     return np.isin(ids, np.fromiter(collection, dtype=np.int64, count=len(collection)))
 
