@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from recommender.blend import FEEDBACK_WEIGHT, RANK_OFFSET, Blend, HybridModel, QueryKind
+from recommender.blend import FEEDBACK_WEIGHT, RANK_OFFSET, Blend, BlendWeights, HybridModel, QueryKind
 from recommender.catalogue import FEATURES, Catalogue
 from recommender.neighbours import NeighbourTables, artist_vectors
 from recommender.reasons import BEST_KNOWN, LESSER_KNOWN, LIKED_HERE, explain, fans_of, shared_genre
@@ -29,6 +29,9 @@ __all__ = ["Candidate", "Recommender", "RANDOM_REASON", "BEST_KNOWN_SHARE"]
 RANDOM_REASON = "a random K-pop pick"
 #: Rankings remembered, most recently asked first (a few hundred kilobytes at most, on the default catalogue).
 RANKED_QUERIES = 256
+#: Songs are listed for this many of a ranking's best artists first, and for all of them only when a
+#: page reaches further: ordering every candidate act's songs costs more than the rest of an answer.
+FIRST_ARTISTS = 48
 #: "One of K-pop's best-known acts" is said of the best-known this share of Korean artists (at least one).
 BEST_KNOWN_SHARE = 0.02
 
@@ -48,11 +51,34 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class _Ranking:
-    """One query's remembered ranking: its candidate songs best first, and the reasons given so far."""
+class _QueryFacts:
+    """What every pick's reason compares against, worked out once per query."""
 
-    ids: np.ndarray
-    reasons: dict[int, str]
+    kind: QueryKind
+    query_artist: int
+    query_raw: dict[str, float]
+    weights: BlendWeights  # normalised
+    ranks: tuple[np.ndarray, np.ndarray, np.ndarray]  # reciprocal ranks of every Korean artist: audio, genre, co-listening
+    partners: np.ndarray  # which Korean artists share a playlist with the query's artist
+    feedback: FeedbackScores | None
+
+
+@dataclass
+class _Ranking:
+    """One query's remembered ranking.
+
+    ``columns`` are the candidate Korean artists, best first; ``songs`` the
+    Korean songs of the first ``FIRST_ARTISTS`` of them (artist by artist, each
+    artist's in the order shown), and ``all_songs`` those of every candidate,
+    listed when a page first needs them; ``reasons`` the reasons given so far.
+    """
+
+    columns: np.ndarray
+    songs: np.ndarray
+    complete: bool  # ``songs`` already covers every candidate
+    facts: _QueryFacts
+    all_songs: np.ndarray | None = None
+    reasons: dict[int, str] = field(default_factory=dict)
 
 
 class Recommender:
@@ -141,21 +167,35 @@ class Recommender:
         if kind == "artist" and not np.isfinite(model.artist_vectors[query_id]).all():
             return []  # an artist without songs sounds like nothing: there is no ranking to give
         ranking = self._ranked(kind, query_id, feedback)
-        ids = ranking.ids[~_isin(ranking.ids, exclude)]
-        order = _diversified(self._artist_of[ids], _isin(ids, later))
+        ids, order, sure = self._order(ranking.songs, exclude, later)
+        # The first artists' songs decide the first places of the full order when at least that
+        # many of them show an unseen song in round one: every other artist comes later in the
+        # ranking, so later in round one too. Otherwise the page may reach past them.
+        if not ranking.complete and sure < offset + count:
+            if ranking.all_songs is None:
+                ranking.all_songs = self._songs(ranking.columns, kind, query_id, feedback)
+            ids, order, _ = self._order(ranking.all_songs, exclude, later)
         picks = [int(ids[i]) for i in self._page(order, ids, count, offset)]
         for song_id in picks:
             if song_id not in ranking.reasons:
-                ranking.reasons[song_id] = self._reason(kind, query_id, song_id, feedback)
+                ranking.reasons[song_id] = self._reason(ranking.facts, song_id)
         return [Candidate(song_id, model.distance(kind, query_id, song_id), ranking.reasons[song_id])
                 for song_id in picks]
 
+    def _order(
+        self, songs: np.ndarray, exclude: Collection[int], later: Collection[int]
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """The songs one may be shown, their shown order and how many lead it in round one (:func:`_diversified`)."""
+        ids = songs[~_isin(songs, exclude)]
+        return ids, *_diversified(self._artist_of[ids], _isin(ids, later))
+
     def _ranked(self, kind: QueryKind, query_id: int, feedback: FeedbackScores | None) -> _Ranking:
-        """Every Korean song that could answer this query, best first (artist by artist), remembered.
+        """The Korean artists that could answer this query, best first, and their songs; remembered.
 
         The same queries come again and again (one hit song, asked by many people, and
         "more" after each answer), and ranking every Korean artist, like explaining a
         pick, costs most of an answer; the memory is dropped whenever everyone's votes change.
+        Songs are listed for the first ``FIRST_ARTISTS`` artists (see :meth:`_order`).
         """
         if feedback is not self._ranked_with:
             self._ranked_cache.clear()
@@ -168,43 +208,64 @@ class Recommender:
         scores = model.scores(kind, query, self.blend, feedback)[0]
         columns = np.flatnonzero(scores > -np.inf)
         columns = columns[np.argsort(-scores[columns], kind="stable")]
-        # Artist-major: the best artist's songs in its order, then the next artist's, ...
-        ids = model.artist_songs(columns, model.query_vectors(kind, query)[0], self.blend, feedback)
-        # A Korean artist's songs are Korean by the catalogue contract; the mask
-        # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
-        ids = ids[self._korean[ids]]
-        ids.flags.writeable = False  # shared by every answer to this query
-        ranking = self._ranked_cache[key] = _Ranking(ids, {})
+        complete = len(columns) <= FIRST_ARTISTS
+        ranking = _Ranking(
+            columns=columns,
+            songs=self._songs(columns[:FIRST_ARTISTS], kind, query_id, feedback),
+            complete=complete,
+            facts=self._facts(kind, query_id, feedback),
+        )
+        self._ranked_cache[key] = ranking
         if len(self._ranked_cache) > RANKED_QUERIES:
             self._ranked_cache.popitem(last=False)
         return ranking
 
-    def _reason(self, kind: QueryKind, query_id: int, song_id: int, feedback: FeedbackScores | None) -> str:
+    def _songs(self, columns: np.ndarray, kind: QueryKind, query_id: int, feedback: FeedbackScores | None) -> np.ndarray:
+        """The Korean songs of these artists, artist-major in ``columns`` order, each artist's in its shown order."""
+        model = self.model
+        ids = model.artist_songs(columns, model.query_vectors(kind, np.array([query_id]))[0], self.blend, feedback)
+        # A Korean artist's songs are Korean by the catalogue contract; the mask
+        # keeps a mislabelled row from ever reaching a reply as a K-pop pick.
+        ids = ids[self._korean[ids]]
+        ids.flags.writeable = False  # shared by every answer to this query
+        return ids
+
+    def _facts(self, kind: QueryKind, query_id: int, feedback: FeedbackScores | None) -> _QueryFacts:
+        model = self.model
+        ranks = model.signal_ranks(kind, np.array([query_id]))
+        return _QueryFacts(
+            kind=kind,
+            query_artist=int(model.query_artists(kind, np.array([query_id]))[0]),
+            query_raw=self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id]),
+            weights=self.blend.weights.normalised(),
+            ranks=(ranks.audio[0], ranks.genre[0], ranks.colistening[0]),
+            partners=ranks.partners[0],
+            feedback=feedback,
+        )
+
+    def _reason(self, facts: _QueryFacts, song_id: int) -> str:
         """The reason of the signal that did most for this pick, among those whose fact holds for it."""
-        model, blend = self.model, self.blend
-        query_artist = int(model.query_artists(kind, np.array([query_id]))[0])
+        model, blend, weights, feedback = self.model, self.blend, facts.weights, facts.feedback
         pick_artist = int(self._artist_of[song_id])
         column = int(model.artists.position[pick_artist])
-        ranks = model.signal_ranks(kind, np.array([query_id]))
-        weights = blend.weights.normalised()
         popularity = model.fame_ranks if blend.familiarity >= 0 else model.obscurity_ranks
         liked = 0.0 if feedback is None else max(feedback.artists[column], feedback.songs[song_id])
+        audio, genre, colistening = facts.ranks
         contribution = {
-            "audio": weights.audio * ranks.audio[0, column],
-            "genre": weights.genre * ranks.genre[0, column],
-            "colistening": weights.colistening * ranks.colistening[0, column],
+            "audio": weights.audio * audio[column],
+            "genre": weights.genre * genre[column],
+            "colistening": weights.colistening * colistening[column],
             "popularity": weights.popularity * abs(blend.familiarity) * popularity[column],
             "feedback": FEEDBACK_WEIGHT * liked / (RANK_OFFSET + 1),
         }
-        query_raw = self._features(self._raw[query_id] if kind == "song" else self._artist_raw[query_id])
-        pick_raw = self._features(self._raw[song_id] if kind == "song" else self._artist_raw[pick_artist])
+        pick_raw = self._features(self._raw[song_id] if facts.kind == "song" else self._artist_raw[pick_artist])
         for signal in sorted(contribution, key=lambda s: -contribution[s]):
             if signal == "audio":
                 break
-            if signal == "genre" and (families := model.genre.shared(query_artist, pick_artist)):
-                return shared_genre(families[0], query_raw, pick_raw)
-            if signal == "colistening" and ranks.partners[0, column]:
-                return fans_of(self._names[query_artist])
+            if signal == "genre" and (families := model.genre.shared(facts.query_artist, pick_artist)):
+                return shared_genre(families[0], facts.query_raw, pick_raw)
+            if signal == "colistening" and facts.partners[column]:
+                return fans_of(self._names[facts.query_artist])
             if signal == "popularity":
                 fame_rank = int(self._fame_rank[column])
                 if blend.familiarity > 0 and fame_rank <= self._best_known_rank:
@@ -214,7 +275,7 @@ class Recommender:
             if signal == "feedback" and liked > 0:
                 return LIKED_HERE
         # Sounding alike is always true in some respect, so it is also what is said when nothing else holds.
-        return explain(query_raw, pick_raw)
+        return explain(facts.query_raw, pick_raw)
 
     def random(
         self,
@@ -289,8 +350,8 @@ class Recommender:
         return dict(zip(FEATURES, values.tolist(), strict=True))
 
 
-def _diversified(artists: np.ndarray, seen: np.ndarray) -> np.ndarray:
-    """Positions of candidates (given best first) in the order they are shown.
+def _diversified(artists: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, int]:
+    """Positions of candidates (given best first) in the order they are shown, and how many lead in round one.
 
     Round one is each artist's best candidate, in order of that candidate;
     round two each artist's second best, and so on, so paging meets every
@@ -306,7 +367,7 @@ def _diversified(artists: np.ndarray, seen: np.ndarray) -> np.ndarray:
     group_start = np.maximum.accumulate(np.where(starts_group, np.arange(n), 0))
     rounds = np.empty(n, dtype=np.intp)
     rounds[by_artist] = np.arange(n) - group_start
-    return np.lexsort((np.arange(n), rounds, seen))
+    return np.lexsort((np.arange(n), rounds, seen)), int(np.count_nonzero((rounds == 0) & ~seen))
 
 
 def _isin(ids: np.ndarray, collection: Collection[int]) -> np.ndarray:

@@ -190,3 +190,25 @@ def test_a_remembered_ranking_answers_exactly_as_a_fresh_one(setup: tuple[Catalo
             asked = dict(count=3, offset=offset, exclude=excluded, later=later, feedback=feedback)
             assert warm.for_song(query, **asked) == recommender(setup, Blend()).for_song(query, **asked)
     assert warm.for_song(query, count=3) == first_answer
+
+
+@pytest.mark.parametrize("first_artists", [1, 2, 3])
+def test_listing_the_first_artists_songs_first_changes_no_page(
+    setup: tuple[Catalogue, HybridModel], monkeypatch: pytest.MonkeyPatch, first_artists: int
+) -> None:
+    """Pages that reach past the first artists, or people who saw them, get the full ranking's answer."""
+    cat, _ = setup
+    query = named(cat, "Query song")
+    everything = recommender(setup, Blend()).for_song(query, count=100)
+    shown = [c.song_id for c in everything]
+    assert len(shown) > 2 * first_artists  # one song per artist: pages reach past the first artists
+    monkeypatch.setattr("recommender.recommend.FIRST_ARTISTS", first_artists)
+    short = recommender(setup, Blend())
+    for later in (set(), set(shown[:2]), set(shown[::2])):
+        for exclude in (set(), {shown[0]}):
+            for offset in range(len(shown) + 1):
+                asked = dict(count=2, offset=offset, exclude=exclude, later=later)
+                monkeypatch.setattr("recommender.recommend.FIRST_ARTISTS", 10_000)
+                expected = recommender(setup, Blend()).for_song(query, **asked)
+                monkeypatch.setattr("recommender.recommend.FIRST_ARTISTS", first_artists)
+                assert short.for_song(query, **asked) == expected, (later, exclude, offset)

@@ -64,6 +64,7 @@ class CoListening:
         weighted = sp.diags(weight) @ holds
         korean = weighted[:, artists.ids]
         self._together = (holds.T @ korean).tocsr()  # (artists, Korean artists): c(a, k)
+        self._together.sum_duplicates()  # one entry per pair: rows are read straight from its arrays
         self._holding = np.asarray(weighted.sum(axis=0)).ravel()  # n(a)
         total = weight.sum()
         self._share = np.asarray(korean.sum(axis=0)).ravel() / total if total else np.zeros(len(artists))  # q(k)
@@ -82,8 +83,12 @@ class CoListening:
     def scores_and_partners(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The scores of :meth:`for_artists`, and (n, Korean artists) bool: shares a playlist with the query artist."""
         ids = np.asarray(artist_ids, dtype=np.intp)
-        rows = self._together[ids]
-        together = rows.toarray()
+        together = np.zeros((len(ids), len(self._artists)), dtype=np.float64)
+        # Straight from the CSR arrays: scipy's row indexing costs more than the rest of this together.
+        indptr, indices, data = self._together.indptr, self._together.indices, self._together.data
+        for row, artist in enumerate(ids.tolist()):
+            start, end = indptr[artist], indptr[artist + 1]
+            together[row, indices[start:end]] = data[start:end]
         scores = (together + self._prior * self._share) / (self._holding[ids, None] + self._prior)
         return scores.astype(np.float32), together > 0
 
