@@ -48,7 +48,7 @@ from bot.config import load_settings  # noqa: E402
 from bot.core import KpopCore  # noqa: E402
 from bot.library import Library  # noqa: E402
 from bot.replies import AnswerKind, Sender  # noqa: E402
-from bot.runtime import BuildOptions  # noqa: E402
+from bot.runtime import BuildOptions, settle_memory  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
 from bot.storage.engine import describe_url, open_database  # noqa: E402
 from bot.storage.history import History  # noqa: E402
@@ -166,6 +166,7 @@ async def measure(database_url: str | None, folder: Path, cat: Catalogue, rate: 
         assert stored is not None
         library = Library.from_build(stored)
         texts = queries(cat, PEOPLE * COMMANDS_EACH)
+        settle_memory()  # as a worker does before serving
 
         baseline = await drive(KpopCore(library, _MemoryOnly(engine), settings), texts, vote=False, run="baseline")
 
