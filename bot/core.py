@@ -28,6 +28,7 @@ from bot.seen_cache import SeenCache
 from bot.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.history import History
 from bot.storage.models import utcnow
+from recommender.matching import Item
 from recommender.normalize import clean_display
 from recommender.signals.feedback import FeedbackScores
 
@@ -124,6 +125,8 @@ class KpopCore:
             return _empty_query(notes)
         match = self.library.matcher.match(query)
         if match.item is not None:
+            if match.same_title:
+                notes = (*notes, _same_title_note(match.item, match.same_title))
             return await self._picks(sender, query, to_ref(match.item), 0, notes)
         if match.suggestions:
             return Answer(
@@ -415,3 +418,13 @@ def _not_found(query: str, notes: tuple[str, ...]) -> Answer:
         text="I couldn't find that song or artist in my catalogue. Check the spelling, or try an artist's name.",
         notes=notes,
     )
+
+
+def _same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
+    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
+    title = chosen.title
+    if len(others) == 1:
+        also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
+    else:
+        also = f"Other songs called \u201c{title}\u201d are by {' and '.join(item.artist for item in others)}"
+    return f"{also}: add the artist to ask for {'it' if len(others) == 1 else 'one'} (\u201c{title} {others[0].artist}\u201d)."

@@ -66,6 +66,11 @@ SHORTLIST_SIZE = 100
 #: not shortlisted ("brck ben folds five" -> "Brick"), and how many songs each.
 ARTISTS_EXPANDED = 3
 SONGS_PER_ARTIST = 50
+#: Songs by other artists named when a bare title has several (the best known is answered), and
+#: how close in Spotify popularity (0-100) to the best known they must be: a cover or a namesake
+#: far less known than the hit would only be noise.
+SAME_TITLE_SHOWN = 2
+SAME_TITLE_GAP = 15.0
 #: Words that join a title to its artist in a query ("Stay by Justin Bieber").
 _JOINING_WORDS = frozenset({"by"})
 
@@ -89,6 +94,9 @@ class Match:
     score: float  # 0..100
     exact: bool  # exact/alias hit (answered without scoring the catalogue)
     suggestions: tuple[Item, ...]  # up to 3 "did you mean" choices when item is None
+    # When the query was a bare title that songs by several artists share: up to 2 of the others,
+    # best known first (the item is the best known), so the person can name the one they meant.
+    same_title: tuple[Item, ...] = ()
 
 
 def _popularity(values: Iterable[float]) -> np.ndarray:
@@ -269,12 +277,12 @@ class Matcher:
             return Match(None, 0.0, False, ())
         exact = self._exact(key)
         if exact is not None:
-            return Match(exact, 100.0, True, ())
+            return exact
         return self._fuzzy(decomposed(key))
 
     # ------------------------------------------------------------ exact path
 
-    def _exact(self, key: str) -> Item | None:
+    def _exact(self, key: str) -> Match | None:
         """A dict hit on the whole key, its compact form, or a title/artist split of it."""
         for titles, artists, k in (
             (self._doc_of_title, self._artists, key),
@@ -283,14 +291,32 @@ class Matcher:
             doc, names = titles.get(k), artists.get(k, ())
             song = int(self._songs_by_doc[doc][0]) if doc is not None else None
             if names and (song is None or self._artist_popularity[names[0]] >= self._song_popularity[song]):
-                return self.item("artist", names[0])
-            if song is not None:
-                return self.item("song", song)
+                return Match(self.item("artist", names[0]), 100.0, True, ())
+            if song is not None and doc is not None:
+                return Match(self.item("song", song), 100.0, True, (), self._same_title(doc))
         hits = [self._song_titled_by(title, artist) for title, artist in _title_artist_splits(key)]
         hits = [s for s in hits if s >= 0]
         if hits:
-            return self.item("song", max(hits, key=lambda s: (self._song_popularity[s], -s)))
+            best = max(hits, key=lambda s: (self._song_popularity[s], -s))
+            return Match(self.item("song", best), 100.0, True, ())
         return None
+
+    def _same_title(self, doc: int) -> tuple[Item, ...]:
+        """Up to two more songs with this title, by other artists and nearly as well known, best known first."""
+        songs = self._songs_by_doc[doc]
+        artists = {int(self._song_artist[songs[0]])}
+        floor = self._song_popularity[songs[0]] - SAME_TITLE_GAP
+        others: list[Item] = []
+        for song in songs[1:].tolist():
+            artist = int(self._song_artist[song])
+            if self._song_popularity[song] < floor:
+                break  # best known first: the rest are further behind
+            if artist not in artists:
+                artists.add(artist)
+                others.append(self.item("song", song))
+                if len(others) == SAME_TITLE_SHOWN:
+                    break
+        return tuple(others)
 
     def _song_titled_by(self, title: str, artist: str) -> int:
         """The most popular song with exactly this title key by an artist with this name key, or -1."""

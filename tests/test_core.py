@@ -15,6 +15,7 @@ from bot.render import to_json, to_text
 from bot.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
 from tests.conftest_core import CoreFactory
+from tests.factories import make_catalogue
 
 
 @pytest.fixture
@@ -72,6 +73,18 @@ async def test_unknown_weak_and_empty_queries_get_friendly_answers(core: KpopCor
         assert answer.kind == AnswerKind.ERROR and "/kpop Blinding Lights" in answer.text
     long = await core.recommend(ALICE, "Blinding Lights " + "x" * 10_000)
     assert any("first 100 characters" in note for note in long.notes)
+
+
+async def test_a_title_several_artists_share_is_answered_with_a_word_on_the_others(make_core: CoreFactory) -> None:
+    korean = [(f"Song {n}", f"Act {n}", True, 60.0) for n in range(4)]
+    core = await make_core(make_catalogue([("Stay", "Zedd", False, 79.0), ("Stay", "Post Malone", False, 78.0), *korean]))
+    answer = await core.recommend(Sender("test", "ann", "c"), "stay")
+    assert answer.kind == AnswerKind.PICKS and answer.match is not None and answer.match.artist == "Zedd"
+    assert answer.notes == (
+        "Another song called \u201cStay\u201d is by Post Malone: add the artist to ask for it (\u201cStay Post Malone\u201d).",
+    )
+    chosen = await core.recommend(Sender("test", "ann", "c"), "Stay Post Malone")
+    assert chosen.match is not None and chosen.match.artist == "Post Malone" and chosen.notes == ()
 
 
 async def test_control_characters_never_reach_the_database(core: KpopCore) -> None:

@@ -359,3 +359,27 @@ def test_a_named_artist_finds_its_song_even_when_the_title_was_not_shortlisted()
     crowd = [(f"Brck {i}", f"Band {i}", False, 10.0) for i in range(2 * matching.SHORTLIST_SIZE)]
     m = Matcher.fit(make_catalogue([("Brick", "Ben Folds Five", False, 60.0), *crowd]))
     assert answer(m, "brck ben folds five") == song("Brick", "Ben Folds Five")
+
+
+SAME_TITLES = [
+    ("Stay", "Zedd", False, 79.0),
+    ("Stay", "Post Malone", False, 78.0),
+    ("Stay", "Zedd", False, 75.0),  # the same artist again (a remix) is not another song to choose
+    ("Stay", "Mac Miller", False, 70.0),
+    ("Stay", "Rihanna", False, 66.0),  # close enough, but two are named at most
+    ("Blinding Lights", "The Weeknd", False, 98.0),
+    ("Blinding Lights", "Lucas Estrada", False, 65.0),  # a namesake far less known: not worth a word
+    ("Dynamite", "BTS", True, 88.0),
+]
+
+
+def test_a_bare_title_several_artists_share_names_the_others_nearly_as_well_known() -> None:
+    m = Matcher.fit(make_catalogue(SAME_TITLES))
+    stay = m.match("stay")
+    assert stay.item is not None and stay.item.artist == "Zedd"
+    assert [i.artist for i in stay.same_title] == ["Post Malone", "Mac Miller"]
+    assert all(i.kind == "song" and i.title == "Stay" for i in stay.same_title)
+    assert m.match("blinding lights").same_title == ()
+    named = m.match("Stay Post Malone")  # naming the artist chooses, and leaves nothing to say
+    assert named.item is not None and named.item.artist == "Post Malone" and named.same_title == ()
+    assert m.match("zedd").same_title == ()  # an artist is no title
