@@ -45,7 +45,7 @@ FEEDBACK_REFRESH_SECONDS = 2.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
-    "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs that sound alike.\n"
+    "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs its fans may like.\n"
     "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
 )
 
