@@ -27,7 +27,8 @@ __all__ = ["Candidate", "Recommender", "RANDOM_REASON", "BEST_KNOWN_SHARE"]
 
 #: The reason given for picks of the A/B test's control arm.
 RANDOM_REASON = "a random K-pop pick"
-#: Rankings remembered, most recently asked first (a few hundred kilobytes at most, on the default catalogue).
+#: Rankings remembered, most recently asked first (on the default catalogue, about 8 MB for all of them,
+#: 17 MB when every one was paged deep).
 RANKED_QUERIES = 256
 #: Songs are listed for this many of a ranking's best artists first, and for all of them only when a
 #: page reaches further: ordering every candidate act's songs costs more than the rest of an answer.
