@@ -246,6 +246,11 @@ async def test_votes_are_counted_per_song_and_person_for_all_songs_or_those_of_s
     assert counted.get(bob_pick, everything[bob_pick]).up == 1
     assert all(everything[key] == votes for key, votes in counted.items() if votes != SongVotes())
     assert await core.history.song_votes(shown_in=[]) == {}
+    unvoted = await core.recommend(Sender("test", "carol", "c"), "Blinding Lights")
+    assert unvoted.recommendation_id
+    fresh = await core.history.song_votes(shown_in=[unvoted.recommendation_id])
+    assert set(fresh) == {core.library.song_key(p.song_id) for p in unvoted.picks}  # present though unvoted
+    assert all(votes == everything.get(key, SongVotes()) for key, votes in fresh.items())
 
 
 async def test_forget_deletes_everything_about_one_person(core: KpopCore) -> None:
