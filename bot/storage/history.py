@@ -225,26 +225,18 @@ class History:
         per_person = select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote).join(
             Feedback, _votes_on_pick(pick)
         )
-        if shown_in is None:
-            voters = per_person.distinct().subquery()
-            stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
-        else:
-            # One statement (it runs after every vote): the shown songs, each joined to its voters
-            # if any, so a song nobody voted on still comes back, with a NULL vote and count 0.
+        shown = None
+        if shown_in is not None:
             shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(list(shown_in))).distinct()
-            voters = per_person.where(pick.c.song_key.in_(shown.scalar_subquery())).distinct().subquery()
-            keys = shown.subquery()
-            stmt = (
-                select(keys.c.song_key, voters.c.vote, func.count(voters.c.vote))
-                .select_from(keys.outerjoin(voters, voters.c.song_key == keys.c.song_key))
-                .group_by(keys.c.song_key, voters.c.vote)
-            )
+            per_person = per_person.where(pick.c.song_key.in_(shown.scalar_subquery()))
+        voters = per_person.distinct().subquery()
+        stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
         counts: dict[str, dict[int, int]] = {}
         async with self.engine.connect() as conn:
+            if shown is not None:
+                counts = {key: {} for key in (await conn.execute(shown)).scalars()}
             for key, vote, n in await conn.execute(stmt):
-                votes = counts.setdefault(key, {})
-                if vote is not None:
-                    votes[vote] = n
+                counts.setdefault(key, {})[vote] = n
         return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
 
     async def forget(self, platform: str, user_id: str) -> int:
