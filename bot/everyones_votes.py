@@ -106,15 +106,19 @@ class EveryonesVotes:
                     done.set_result(None)
 
     def _apply(self, counts: dict[str, SongVotes]) -> None:
+        """Fold re-counted songs in; the lists are copied only when one of these songs changes them.
+
+        This runs after every vote, so it costs as much as the re-counted songs, not as the lists.
+        """
         if self._newer is not None:
             self._newer.update(counts)
-        sinking = {key for key, votes in counts.items() if self.policy.sinks(votes)}
-        sunk = (self._sunk - counts.keys()) | sinking
-        if sunk != self._sunk:
-            self._sunk = frozenset(sunk)
-        counted = {key: votes for key, votes in self._counted.items() if key not in counts} | _counting(counts)
-        if counted != self._counted:
-            self._counted = counted
+        if any((key in self._sunk) != self.policy.sinks(votes) for key, votes in counts.items()):
+            sinking = {key for key, votes in counts.items() if self.policy.sinks(votes)}
+            self._sunk = frozenset((self._sunk - counts.keys()) | sinking)
+        counting = _counting(counts)
+        if any(self._counted.get(key) != counting.get(key) for key in counts):
+            counted = {key: votes for key, votes in self._counted.items() if key not in counts}
+            self._counted = counted | counting
 
     async def _refresh(self) -> None:
         self._read_at = self._clock()  # also on failure: a sick database is not asked on every message
