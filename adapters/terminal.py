@@ -11,9 +11,9 @@ import getpass
 import re
 from typing import TextIO
 
-from bot.core import KpopCore
-from bot.render import to_text
-from bot.replies import AnswerKind, Sender
+from bot.chat.core import KpopCore
+from bot.chat.render import to_text
+from bot.chat.replies import AnswerKind, Sender
 
 __all__ = ["chat", "GREETING"]
 

@@ -31,9 +31,9 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from bot.artifacts import ArtifactLocation, publish, read_artifact  # noqa: E402
-from bot.config import Settings, load_settings  # noqa: E402
-from bot.runtime import BuildOptions, activate_artifact, artifact_cache, build_and_save  # noqa: E402
+from bot.ops.artifacts import ArtifactLocation, publish, read_artifact  # noqa: E402
+from bot.app.config import Settings, load_settings  # noqa: E402
+from bot.app.runtime import BuildOptions, activate_artifact, artifact_cache, build_and_save  # noqa: E402
 from bot.storage.engine import open_database  # noqa: E402
 
 BUCKET = "kpop-bench"

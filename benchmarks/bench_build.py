@@ -11,7 +11,7 @@ Run: ``python benchmarks/bench_build.py``. Three parts:
 2. The search method: brute force against kd- and ball trees, on the seed-sized
    catalogue and on a sample of the large one (extrapolated).
 3. 1,000,000 western x 20,000 Korean songs, song table with k=10, built from
-   float32 arrays with :func:`recommender.neighbours.knn_table` (a pandas
+   float32 arrays with :func:`recommender.ranking.neighbours.knn_table` (a pandas
    catalogue of that size is not needed to measure the search). It runs in a
    fresh child process so its memory figures are its own. Goal: under 60 s and
    2 GB on 2 cores.
@@ -43,9 +43,9 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 from sklearn.neighbors import NearestNeighbors  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from recommender.catalogue import FEATURES, Catalogue  # noqa: E402
-from recommender.features import scale_features  # noqa: E402
-from recommender.neighbours import build_tables, knn_table  # noqa: E402
+from recommender.catalogue.catalogue import FEATURES, Catalogue  # noqa: E402
+from recommender.catalogue.features import scale_features  # noqa: E402
+from recommender.ranking.neighbours import build_tables, knn_table  # noqa: E402
 
 SEED = 20240607
 SEED_WESTERN, SEED_KOREAN = 3_950, 1_445

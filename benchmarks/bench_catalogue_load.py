@@ -23,7 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recommender.sources import load_catalogue  # noqa: E402 - after the path set-up
+from recommender.catalogue.sources import load_catalogue  # noqa: E402 - after the path set-up
 
 
 def _timed(func: object, repeat: int) -> tuple[float, float]:

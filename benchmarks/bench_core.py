@@ -29,16 +29,16 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 from rapidfuzz import fuzz, process  # noqa: E402
 
 from benchmarks.bench_matching import build_catalogue, build_queries  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.core import KpopCore  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.replies import Sender  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.chat.core import KpopCore  # noqa: E402
+from bot.chat.library import Library  # noqa: E402
+from bot.chat.replies import Sender  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
 from bot.storage.engine import open_database  # noqa: E402
 from bot.storage.history import History  # noqa: E402
-from recommender.catalogue import FEATURES, Catalogue, ImportReport  # noqa: E402
-from recommender.neighbours import build_tables  # noqa: E402
-from recommender.similarity import fuzzy_key  # noqa: E402
+from recommender.catalogue.catalogue import FEATURES, Catalogue, ImportReport  # noqa: E402
+from recommender.ranking.neighbours import build_tables  # noqa: E402
+from recommender.matching.text_similarity import fuzzy_key  # noqa: E402
 
 PEOPLE = 100
 

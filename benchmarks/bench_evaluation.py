@@ -6,14 +6,14 @@ artists) and 500 synthetic mixed playlists of 60 tracks, ten per listener
 (about 20,000 western song queries, more than the TidyTuesday file's 2,145).
 Timed, best of :data:`REPEATS`:
 
-* :func:`recommender.evaluation.query_hits` with the blend
-  (:class:`~recommender.rankers.HybridRanker`, co-listening fitted on the
+* :func:`recommender.offline.evaluation.query_hits` with the blend
+  (:class:`~recommender.offline.rankers.HybridRanker`, co-listening fitted on the
   playlists) at k=10, against the obvious loop: ``Recommender.for_song(q,
   count=10)`` for every query (it also writes reasons, which the loop cannot
   skip) and a set look-up per pick. The loop runs on a sample and is
   extrapolated; its hits are checked equal to the batched ones on that sample.
-* :class:`~recommender.rankers.RandomPicks` with as many draws per query as
-  the evaluation asks (:func:`~recommender.evaluation.draws_for`), against
+* :class:`~recommender.offline.rankers.RandomPicks` with as many draws per query as
+  the evaluation asks (:func:`~recommender.offline.evaluation.draws_for`), against
   ``Recommender.random`` called that many times per query, likewise sampled.
 
 Goal: the whole evaluation of one file (every ranker, every level; the blend
@@ -34,14 +34,14 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the project importable without installing it
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recommender.blend import Blend, HybridModel  # noqa: E402
-from recommender.catalogue import FEATURES, Catalogue  # noqa: E402
-from recommender.evaluation import EvaluationSet, draws_for, evaluate, query_hits  # noqa: E402
-from recommender.neighbours import build_tables  # noqa: E402
-from recommender.playlist_data import PlaylistArtists  # noqa: E402
-from recommender.playlists import MatchedPlaylists  # noqa: E402
-from recommender.rankers import HybridRanker, RandomPicks, hybrid_rankers, standard_rankers  # noqa: E402
-from recommender.recommend import Recommender  # noqa: E402
+from recommender.ranking.blend import Blend, HybridModel  # noqa: E402
+from recommender.catalogue.catalogue import FEATURES, Catalogue  # noqa: E402
+from recommender.offline.evaluation import EvaluationSet, draws_for, evaluate, query_hits  # noqa: E402
+from recommender.ranking.neighbours import build_tables  # noqa: E402
+from recommender.catalogue.listening import PlaylistArtists  # noqa: E402
+from recommender.catalogue.playlist_files import MatchedPlaylists  # noqa: E402
+from recommender.offline.rankers import HybridRanker, RandomPicks, hybrid_rankers, standard_rankers  # noqa: E402
+from recommender.ranking.picks import Recommender  # noqa: E402
 
 SEED = 20240607
 N_WESTERN, N_KOREAN = 30_000, 12_000

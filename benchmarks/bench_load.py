@@ -2,7 +2,7 @@
 
 Run: ``python -m benchmarks bench_load [--database-url URL | --postgres]``.
 ``--postgres`` starts a private throwaway PostgreSQL server for the run (the
-test suite's, see tests/postgres_server.py: needs the Debian packages).
+test suite's, see bot/storage/scratch_postgres.py: needs the Debian packages).
 Goals on a 2-core machine, on SQLite (WAL): at least 1,000 commands a second,
 p99 under 20 ms, and not one acknowledged vote missing from the database.
 
@@ -44,18 +44,18 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.core import KpopCore  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.replies import AnswerKind, Sender  # noqa: E402
-from bot.runtime import BuildOptions, settle_memory  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.chat.core import KpopCore  # noqa: E402
+from bot.chat.library import Library  # noqa: E402
+from bot.chat.replies import AnswerKind, Sender  # noqa: E402
+from bot.app.runtime import BuildOptions, settle_memory  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
 from bot.storage.engine import describe_url, open_database  # noqa: E402
 from bot.storage.history import History  # noqa: E402
 from bot.storage.models import Feedback  # noqa: E402
-from recommender.catalogue import Catalogue, ImportReport  # noqa: E402
-from recommender.neighbours import build_tables  # noqa: E402
-from recommender.sources import load_catalogue  # noqa: E402
+from recommender.catalogue.catalogue import Catalogue, ImportReport  # noqa: E402
+from recommender.ranking.neighbours import build_tables  # noqa: E402
+from recommender.catalogue.sources import load_catalogue  # noqa: E402
 
 PEOPLE = 1_000
 COMMANDS_EACH = 10
@@ -209,7 +209,7 @@ def run(database_url: str | None = None, postgres: bool = False, rate: float = T
     print(f"catalogue: {kind}, {len(cat.songs):,} songs; load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         if postgres:
-            from tests.postgres_server import private_server  # the test suite's throwaway server
+            from bot.storage.scratch_postgres import private_server  # the test suite's throwaway server
 
             database_url = asyncio.run(stack.enter_context(private_server()).take_database())
             print("database: a private PostgreSQL server")

@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_matching.py``. Goals: ``Matcher.match`` p99 under
 5 ms and at least 10x faster (p50, query mix) than ``rapidfuzz.process.extractOne``
 over every title. The baseline gets the same help the matcher has: titles
-normalised once up front with :func:`recommender.similarity.fuzzy_key`, the
+normalised once up front with :func:`recommender.matching.text_similarity.fuzzy_key`, the
 query normalised with it per call, and the matcher's scorer (``fuzz.ratio``),
 so the ratio measures the exact and shortlist paths, not a processor handicap.
 
@@ -37,10 +37,10 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from recommender.catalogue import FEATURES, Catalogue  # noqa: E402
-from recommender.matching import CONFIDENT_SCORE, Matcher  # noqa: E402
-from recommender.normalize import title_key  # noqa: E402
-from recommender.similarity import fuzzy_key  # noqa: E402
+from recommender.catalogue.catalogue import FEATURES, Catalogue  # noqa: E402
+from recommender.matching.matcher import CONFIDENT_SCORE, Matcher  # noqa: E402
+from recommender.catalogue.normalize import title_key  # noqa: E402
+from recommender.matching.text_similarity import fuzzy_key  # noqa: E402
 
 T = TypeVar("T")
 N_SONGS = 100_000

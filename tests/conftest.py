@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import NEVER_DEBUG, NOISY
-from recommender.catalogue import Catalogue, ImportReport
-from recommender.sources import load_catalogue
-from tests.fakes.log_guard import ErrorLogGuard
+from bot.app.logs import NEVER_DEBUG, NOISY
+from recommender.catalogue.catalogue import Catalogue, ImportReport
+from recommender.catalogue.sources import load_catalogue
+from tests.support.fakes.log_guard import ErrorLogGuard
 
 pytest_plugins = [
-    "tests.conftest_catalogue",
-    "tests.conftest_core",
-    "tests.conftest_database",
-    "tests.conftest_discord",
-    "tests.conftest_telegram",
+    "tests.support.fixtures.catalogue",
+    "tests.support.fixtures.core",
+    "tests.support.fixtures.database",
+    "tests.support.fixtures.discord",
+    "tests.support.fixtures.telegram",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -22,8 +22,8 @@ from adapters.discord import views
 from adapters.discord.commands import KpopCommands
 from adapters.discord.inflight import InFlight
 from adapters.discord.reactions import ReactionVotes
-from bot.config import ConfigError, Settings
-from bot.core import KpopCore
+from bot.app.config import ConfigError, Settings
+from bot.chat.core import KpopCore
 
 __all__ = ["INTENTS", "KpopBot", "ShardedKpopBot", "create_bot"]
 

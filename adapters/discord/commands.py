@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from adapters.discord import render, respond, views
-from bot.core import KpopCore
-from bot.replies import ItemRef
+from bot.chat.core import KpopCore
+from bot.chat.replies import ItemRef
 
 __all__ = ["KpopCommands", "CHOICES_LIMIT"]
 

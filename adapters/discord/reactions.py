@@ -23,8 +23,8 @@ from discord.ext import commands
 
 from adapters.discord.inflight import InFlight
 from adapters.discord.respond import VOTE_EMOJI
-from bot.core import KpopCore
-from bot.replies import Answer, AnswerKind, Sender
+from bot.chat.core import KpopCore
+from bot.chat.replies import Answer, AnswerKind, Sender
 
 __all__ = ["ReactionVotes", "vote_of"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.replies import Answer, AnswerKind, Pick
+from bot.chat.replies import Answer, AnswerKind, Pick
 
 __all__ = ["Rendered", "render", "safe", "clip", "PUBLIC_KINDS", "VOTE_HINT"]
 

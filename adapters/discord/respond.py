@@ -17,8 +17,8 @@ import discord
 
 from adapters.discord import render
 from adapters.discord.inflight import InFlight
-from bot.core import KpopCore
-from bot.replies import Answer, AnswerKind, Sender
+from bot.chat.core import KpopCore
+from bot.chat.replies import Answer, AnswerKind, Sender
 
 __all__ = [
     "DEFER_AFTER_SECONDS",

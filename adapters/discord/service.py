@@ -10,8 +10,8 @@ import discord
 from pydantic import SecretStr
 
 from adapters.discord.client import KpopBot, ShardedKpopBot, create_bot
-from bot.config import ConfigError, Settings
-from bot.core import KpopCore
+from bot.app.config import ConfigError, Settings
+from bot.chat.core import KpopCore
 
 __all__ = ["serve", "DRAIN_SECONDS"]
 
@@ -24,7 +24,7 @@ DRAIN_SECONDS = 10.0
 async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **client_options: Any) -> None:
     """Serve Discord until ``stop`` is set, then let running handlers finish and disconnect.
 
-    Raises :class:`~bot.config.ConfigError` (never showing the token) when Discord refuses the token
+    Raises :class:`~bot.app.config.ConfigError` (never showing the token) when Discord refuses the token
     or the development server, and whatever ends the gateway connection for good.
     """
     if settings.discord_token is None:

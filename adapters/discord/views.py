@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from adapters.discord import render, respond
-from bot.replies import Answer, AnswerKind, ItemRef
+from bot.chat.replies import Answer, AnswerKind, ItemRef
 
 __all__ = ["ChooseButton", "MoreButton", "for_answer", "DYNAMIC_ITEMS"]
 

@@ -34,8 +34,8 @@ from telegram.ext import Application, ApplicationBuilder, Defaults, Updater
 from adapters.telegram.handlers import add_handlers
 from adapters.telegram.retries import RetryingRateLimiter
 from adapters.telegram.updates import PerPersonOrder
-from bot.config import ConfigError, Settings
-from bot.core import KpopCore
+from bot.app.config import ConfigError, Settings
+from bot.chat.core import KpopCore
 
 __all__ = ["ALLOWED_UPDATES", "COMMANDS", "WebhookConfig", "webhook_config", "build_application", "serve"]
 

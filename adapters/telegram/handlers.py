@@ -40,8 +40,8 @@ from adapters.telegram.keyboards import Choice, More, Vote, answer_keyboard, dec
 from adapters.telegram.reactions import emojis, vote_change
 from adapters.telegram.render import answer_html, plain
 from adapters.telegram.updates import PLATFORM, claim_handler
-from bot.core import KpopCore
-from bot.replies import Answer, AnswerKind, Sender
+from bot.chat.core import KpopCore
+from bot.chat.replies import Answer, AnswerKind, Sender
 
 __all__ = ["add_handlers", "Handlers", "TEXT_COMMANDS"]
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent
 
 from adapters.telegram.render import answer_html, plain
-from bot.replies import Answer, AnswerKind
+from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["inline_results", "inline_hint", "CACHE_SECONDS"]
 

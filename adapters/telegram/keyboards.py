@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.telegram.render import plain
-from bot.replies import Answer, AnswerKind
+from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["Vote", "More", "Choice", "Press", "encode", "decode", "answer_keyboard", "MAX_CALLBACK_DATA"]
 

@@ -17,7 +17,7 @@ import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.replies import Answer, AnswerKind
+from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["MAX_MESSAGE", "Span", "escape", "fit", "answer_html", "plain", "utf16_length"]
 

@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes, TypeHandler
 
-from bot.core import KpopCore
+from bot.chat.core import KpopCore
 
 __all__ = ["PLATFORM", "claim_handler", "PerPersonOrder", "person_of"]
 

@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.models import Artist, ArtistNeighbour, Build, Playlist, PlaylistArtist, Song, SongNeighbour
-from recommender.blend import TunedBlend
-from recommender.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
-from recommender.neighbours import NeighbourTable, NeighbourTables
-from recommender.playlist_data import PlaylistArtists
+from recommender.ranking.blend import TunedBlend
+from recommender.catalogue.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
+from recommender.ranking.neighbours import NeighbourTable, NeighbourTables
+from recommender.catalogue.listening import PlaylistArtists
 
 __all__ = [
     "BuildInfo",

@@ -25,8 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.feedback import SongVotes
-from bot.replies import ItemRef, Pick, Sender
+from bot.votes.policy import SongVotes
+from bot.chat.replies import ItemRef, Pick, Sender
 from bot.storage.models import Feedback, HandledUpdate, Recommendation, RecommendationPick, utcnow
 from bot.storage.writer import GroupCommitWriter, Retry, Write
 

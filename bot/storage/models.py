@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from recommender.catalogue import FEATURES
+from recommender.catalogue.catalogue import FEATURES
 
 
 def utcnow() -> datetime:
@@ -88,11 +88,11 @@ class Build(Base):
     counts: Mapped[dict] = mapped_column(JSON)
     rejected: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The artifact version (see bot.artifacts) this build was loaded from or
+    # The artifact version (see bot.ops.artifacts) this build was loaded from or
     # published as: a worker whose active build already is that version skips the download.
     artifact: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The blend weights ``kpop-bot tune`` chose for this build and what they were tuned on
-    # (see bot.tune); None until tuned, when the ranking weighs its signals equally.
+    # (see bot.ops.tune); None until tuned, when the ranking weighs its signals equally.
     blend: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 

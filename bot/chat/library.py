@@ -1,0 +1,97 @@
+"""The loaded music library: one build, fitted once, queried by every message.
+
+Matching and neighbour look-ups are pure in-memory work, so answers keep
+coming when the database is slow or gone; only history and feedback need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.chat.replies import ItemRef, Pick
+from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.ranking.blend import Blend, BlendWeights, HybridModel
+from recommender.catalogue.catalogue import Catalogue, song_key
+from recommender.matching.matcher import Item, Matcher
+from recommender.ranking.neighbours import NeighbourTables
+from recommender.ranking.picks import Candidate, Recommender
+from recommender.ranking.signals.feedback import FeedbackScores
+
+__all__ = ["Library", "to_ref"]
+
+
+def to_ref(item: Item) -> ItemRef:
+    return ItemRef(kind=item.kind, id=item.id, title=item.title, artist=item.artist, korean=item.korean)
+
+
+@dataclass
+class Library:
+    info: BuildInfo
+    catalogue: Catalogue
+    tables: NeighbourTables
+    matcher: Matcher
+    recommender: Recommender
+    _keys: list[str] = field(init=False, repr=False)
+    _ids_by_key: dict[str, int] = field(init=False, repr=False)
+    _titles: list[str] = field(init=False, repr=False)
+    _artists: list[str] = field(init=False, repr=False)
+    _spotify_ids: list[str | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        songs = self.catalogue.songs
+        names = self.catalogue.artists["name"].to_numpy()[songs["artist_id"].to_numpy()]
+        self._keys = [
+            song_key(sid if isinstance(sid, str) else None, title, name)
+            for sid, title, name in zip(songs["spotify_id"], songs["title"], names)
+        ]
+        self._ids_by_key = {key: i for i, key in enumerate(self._keys)}
+        # plain lists: building a reply must not pay for a pandas row lookup per pick
+        self._titles = songs["title"].astype(str).tolist()
+        self._artists = [str(n) for n in names]
+        self._spotify_ids = [sid if isinstance(sid, str) else None for sid in songs["spotify_id"]]
+
+    @classmethod
+    def from_build(cls, build: StoredBuild, *, familiarity: float = 1.0) -> "Library":
+        """The build's catalogue, ranked with its playlist data and its tuned weights (equal until tuned)."""
+        model = HybridModel(build.catalogue, build.tables, build.playlists)
+        weights = build.blend.weights if build.blend is not None else BlendWeights()
+        return cls(
+            info=build.info,
+            catalogue=build.catalogue,
+            tables=build.tables,
+            matcher=Matcher.fit(build.catalogue),
+            recommender=Recommender(build.catalogue, build.tables, model=model, blend=Blend(weights, familiarity)),
+        )
+
+    def feedback(self, votes: Mapping[str, tuple[int, int]]) -> FeedbackScores:
+        """Feedback scores from (people up, people down) per stored song key; songs no longer here are skipped."""
+        by_id = {self._ids_by_key[key]: counts for key, counts in votes.items() if key in self._ids_by_key}
+        return FeedbackScores.from_votes(by_id, self.recommender.model.artist_of, self.recommender.model.artists)
+
+    def item(self, kind: str, item_id: int) -> ItemRef:
+        return to_ref(self.matcher.item(kind, item_id))
+
+    def song_key(self, song_id: int) -> str:
+        """The song's identity in stored history (it outlives rebuilds, unlike ``song_id``)."""
+        return self._keys[song_id]
+
+    def song_ids(self, keys: Iterable[str]) -> set[int]:
+        """Song ids of stored song keys; keys of songs no longer in the catalogue are skipped."""
+        return {self._ids_by_key[k] for k in keys if k in self._ids_by_key}
+
+    def to_picks(self, candidates: list[Candidate], first_rank: int) -> list[Pick]:
+        return [
+            Pick(
+                rank=first_rank + offset,
+                song_id=cand.song_id,
+                title=self._titles[cand.song_id],
+                artist=self._artists[cand.song_id],
+                spotify_id=self._spotify_ids[cand.song_id],
+                distance=float(cand.distance) if np.isfinite(cand.distance) else None,
+                reason=cand.reason,
+            )
+            for offset, cand in enumerate(candidates)
+        ]

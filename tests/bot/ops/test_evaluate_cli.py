@@ -1,0 +1,130 @@
+"""``kpop-bot evaluate`` end to end: build on first run, match a playlist file, print the table or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app.cli import main
+from bot.ops.evaluate import evaluate_files
+from bot.app.runtime import BuildOptions
+from bot.storage.catalogue_store import BuildInfo, StoredBuild
+from recommender.ranking.neighbours import build_tables
+from recommender.offline.rankers import MostPopular
+from recommender.catalogue.sources import load_catalogue
+from tests.support.fixtures.catalogue import CsvWriter, command_line_catalogue, track_id
+
+RANKERS = ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular", "audio similarity", "popularity",
+           "genre bridge", "co-listening", "blend")
+KOREAN = [("IU", "Blueming"), ("IU", "Palette"), ("BTS", "Dynamite"), ("BTS", "Butter"), ("TWICE", "Fancy")]
+WESTERN = [("The Weeknd", "Blinding Lights"), ("The Weeknd", "Starboy"), ("Adele", "Hello")]
+
+
+@pytest.fixture
+def setup(csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A catalogue folder and a playlist file; the bot's state goes to a fresh folder."""
+    folder = command_line_catalogue(csvs, tmp_path / "state", monkeypatch, KOREAN, WESTERN)
+    playlists = tmp_path / "playlists.csv"
+    playlists.write_text(
+        "listener,playlist_name,track_name,artist_name,track_uri\n"
+        f"ann,mix,Blinding Lights,The Weeknd,spotify:track:{track_id(10)}\n"
+        "ann,mix,Starboy,the weeknd,\n"
+        f"ann,mix,Blueming,IU,spotify:track:{track_id(0)}\n"
+        "ann,mix,Some B-side,BTS,\n"
+        "bob,mix,Hello,Adele,\n"
+        "bob,mix,Fancy,TWICE,\n"
+        "bob,mix,Unknown,Nobody,\n"
+        "bob,mix,,,\n",
+        encoding="utf-8",
+    )
+    return folder, playlists
+
+
+def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    source, playlists = setup
+    assert main(["evaluate", "--source", str(source), "--playlists", str(playlists), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["build"]["counts"]["korean_songs"] == 5
+    assert (report["seed"], report["resamples"]) == (0, 2000)
+    (file,) = report["files"]
+    assert file["file"] == "playlists.csv"
+    assert file["rejected"] == [{"line": 9, "reason": "missing track name and no Spotify id"}]
+    assert file["matched"] == {"rows": 7, "by_id": 2, "by_name": 3, "artist_only": 1, "unmatched": 1}
+    assert file["playlists"] == 2  # ann's and bob's "mix" are two playlists
+    assert file["usable"] == {"song": {"playlists": 2, "queries": 3},
+                              "artist": {"playlists": 2, "queries": 2},
+                              "song-artist": {"playlists": 2, "queries": 3}}
+    results = file["results"]
+    assert {(r["recommender"], r["level"], r["k"]) for r in results} == {
+        (name, level, k)
+        for name in RANKERS
+        for level in ("song", "artist", "song-artist")
+        for k in (1, 3, 10)
+    }
+    assert "blend: the signals weigh the same (the build is not tuned; see kpop-bot tune)" in file["notes"]
+    for r in results:
+        assert 0.0 <= r["ci_low"] <= r["hit_rate"] <= r["ci_high"] <= 1.0
+        assert r["draws"] == (2000 if r["recommender"] == "random" else 1)  # few queries: the most draws
+    # three Korean artists: any ten artist picks hold the one each playlist plays
+    assert all(r["hit_rate"] == 1.0 for r in results if r["level"] == "artist" and r["k"] == 10)
+
+
+def test_text_report_for_one_level_and_chosen_ks(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    source, playlists = setup
+    argv = ["evaluate", "--source", str(source), "--playlists", str(playlists), "--level", "song-artist", "--k", "2,1"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert "== playlists.csv ==" in first
+    assert "matched: 2 by Spotify id, 3 by title and artist (71% of rows); 1 more by artist only; 1 unmatched" in first
+    assert "rejected: line 9: missing track name and no Spotify id" in first
+    assert "random: the expected rate, averaged over this many draws per query: song-artist 2,000" in first
+    header = next(line for line in first.splitlines() if line.startswith("level"))
+    assert header.split() == ["level", "recommender", "hit@1", "hit@2"]
+    table = [line for line in first.splitlines() if line.startswith("song-artist")]
+    assert [line.split("  ")[1].strip() for line in table] == list(RANKERS)
+    # the second run reads the stored build instead of building again, and answers the same
+    assert main(argv) == 0
+    assert capsys.readouterr().out == first
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--k", str(BuildOptions.k_artists + 1)],
+         f"k={BuildOptions.k_artists + 1} is more than the {BuildOptions.k_artists} neighbours the stored build "
+         "keeps per artist"),
+        (["--playlists", "missing.csv"], "cannot read playlists from missing.csv"),
+    ],
+)
+def test_problems_people_can_fix_are_one_line_and_exit_2(
+    setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    source, playlists = setup
+    assert main(["evaluate", "--source", str(source), "--playlists", str(playlists), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kpop-bot: ") and message in err
+
+
+def test_bad_k_lists_are_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0,3", "a", ""):
+        with pytest.raises(SystemExit) as exc:
+            main(["evaluate", "--playlists", "x.csv", "--k", bad])
+        assert exc.value.code == 2
+        assert "--k" in capsys.readouterr().err
+
+
+def test_other_rankers_plug_into_the_file_evaluation(setup: tuple[Path, Path]) -> None:
+    """What a new recommender needs to be compared on playlist files: implement Ranker, pass it in."""
+    source, playlists = setup
+    catalogue, report = load_catalogue([source])
+    tables = build_tables(catalogue)
+    info = BuildInfo(id=7, created_at=datetime.now(), scaling="global", sources=[str(source)],
+                     counts=catalogue.counts(), rejected=report.counts_by_reason())
+    build = StoredBuild(info, catalogue, tables)
+    result = evaluate_files(build, [playlists], levels=["artist"], ks=[1], rankers=[MostPopular(catalogue)])
+    (file,) = result.files
+    assert [(r.ranker, r.level, r.k) for r in file.rates] == [("most popular", "artist", 1)]
+    assert result.build.id == 7
