@@ -17,7 +17,7 @@ import pandas as pd
 
 from recommender.catalogue.catalogue import FEATURES
 from recommender.catalogue.labels import ArtistEvidence, split_genres
-from recommender.catalogue.normalize import clean_display
+from recommender.catalogue.normalize import clean_display, text_key
 from recommender.catalogue.reviewed import seed_artist_names
 
 __all__ = ["Role", "Format", "FORMATS", "TRACK_COLUMNS", "detect_format", "is_junk_name"]
@@ -25,9 +25,11 @@ __all__ = ["Role", "Format", "FORMATS", "TRACK_COLUMNS", "detect_format", "is_ju
 #: What every track reader returns, one row per input row, in input order.
 #: ``problem`` is a format-specific reason to reject the row ("" when none);
 #: ``claim`` is the file's own Korean flag ("1", "0" or "" when it has none);
-#: ``genres`` are Spotify genre tokens, ``hints`` playlist themes (tuples).
+#: ``genres`` are Spotify genre tokens, ``hints`` playlist themes (tuples); ``streams`` is a
+#: play count where a file has one instead of a popularity.
 TRACK_COLUMNS: tuple[str, ...] = (
-    "spotify_id", "title", "artist", "alias", "claim", "popularity", *FEATURES, "genres", "hints", "problem",
+    "spotify_id", "title", "artist", "alias", "claim", "popularity", "streams", *FEATURES, "genres", "hints",
+    "problem",
 )
 
 
@@ -46,7 +48,9 @@ class Format:
     read_tracks: Callable[[pd.DataFrame], tuple[pd.DataFrame, list[str]]] | None = None
     read_artists: Callable[[pd.DataFrame, ArtistEvidence], None] | None = None
     percent_features: bool = False  # 0-100 integers instead of 0-1 fractions
-    has_loudness: bool = True
+    # Features the file lacks in some or all rows; the importer estimates them (and says so)
+    # instead of dropping the rows.
+    estimated: frozenset[str] = frozenset()
 
 
 _FEATURE_SET = frozenset(FEATURES)
@@ -54,6 +58,9 @@ _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "__macosx"})
 _KEY_NAMES = {name: pitch for pitch, names in enumerate(
     ["C", "C#|Db", "D", "D#|Eb", "E", "F", "F#|Gb", "G", "G#|Ab", "A", "A#|Bb", "B"]) for name in names.split("|")}
 _MODE_NAMES = {"major": "1", "minor": "0"}
+# Guests named in a title: "(feat. Latto)", "[with Y & Z]", "ft. X".
+_CREDIT = re.compile(r"[\(\[]\s*(?:feat\.?|featuring|ft\.?|with)\s+([^\)\]]+)|\b(?:feat\.|featuring|ft\.)\s+(.+)$",
+                     re.IGNORECASE)
 
 
 def is_junk_name(name: str) -> bool:
@@ -153,17 +160,36 @@ def _huggingface_tracks(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     ), []
 
 
+def _primary_artist(title: str, names: list[str]) -> str:
+    """The first listed artist that the title does not credit as a guest.
+
+    Chart files list a song's artists in no fixed order: "Seven (feat. Latto)"
+    comes as "Latto, Jung Kook", and the song is Jung Kook's.
+    """
+    credited = text_key(" ".join(part for parts in _CREDIT.findall(title) for part in parts))
+    for name in names:
+        key = text_key(name)
+        if key and f" {key} " not in f" {credited} ":
+            return name.strip()
+    return names[0].strip()
+
+
 def _charts_2023_tracks(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Most streamed songs of 2023: percent features, letter keys, no loudness, no id.
+    """Most streamed songs of 2023: percent features, letter keys (some missing), no loudness, no id.
 
     ``artist(s)_name`` joins several artists with commas; ``artist_count`` says
-    whether to split, so "Tyler, The Creator" alone stays whole.
+    whether to split, so "Tyler, The Creator" alone stays whole. There is no
+    popularity, but a stream count, from which the importer estimates one.
     """
     several = pd.to_numeric(rows["artist_count"], errors="coerce").fillna(1) > 1
-    names = rows["artist(s)_name"].where(~several, rows["artist(s)_name"].str.split(",").str[0])
+    names = rows["artist(s)_name"].where(~several, [
+        _primary_artist(title, joined.split(",")) if many else joined
+        for title, joined, many in zip(rows["track_name"], rows["artist(s)_name"], several, strict=True)
+    ])
     key = rows["key"].str.strip().map(lambda k: str(_KEY_NAMES[k]) if k in _KEY_NAMES else k)
     mode = rows["mode"].str.strip().map(lambda m: _MODE_NAMES.get(m.casefold(), m))
-    return _frame(rows, title=rows["track_name"], artist=names, key=key, mode=mode, tempo=rows["bpm"], loudness=""), []
+    return _frame(rows, title=rows["track_name"], artist=names, key=key, mode=mode, tempo=rows["bpm"], loudness="",
+                  streams=rows["streams"]), []
 
 
 def _yamaerenay_artists(rows: pd.DataFrame, evidence: ArtistEvidence) -> None:
@@ -221,7 +247,7 @@ FORMATS: tuple[Format, ...] = (
     Format("most streamed songs 2023", Role.TRACKS,
            _cols("track_name", "artist(s)_name", "artist_count", "bpm", "key", "mode", "danceability", "valence",
                  "energy", "acousticness", "instrumentalness", "liveness", "speechiness"),
-           read_tracks=_charts_2023_tracks, percent_features=True, has_loudness=False),
+           read_tracks=_charts_2023_tracks, percent_features=True, estimated=frozenset({"loudness", "key"})),
     Format("Spotify artist genres (yamaerenay)", Role.ARTISTS, _cols("genres", "artists", "popularity"),
            read_artists=_yamaerenay_artists),
     Format("dbkpop idols", Role.ARTISTS, _cols("stage name", "k. stage name", "korean name", "group"),

@@ -7,10 +7,12 @@ their rows (all strings, in the common shape of
 1. rejects rows that cannot be trusted (missing or out-of-range features,
    damaged text, invalid ids), then exact duplicate rows, each with its file
    line number;
-2. estimates loudness for files that have none;
-3. labels each artist Korean or not (:mod:`recommender.catalogue.labels`); an artist name
+2. estimates the features a file lacks (loudness, a missing key), and a
+   popularity for rows that have a stream count instead;
+3. credits a remix to its remixer when the title names one the catalogue knows;
+4. labels each artist Korean or not (:mod:`recommender.catalogue.labels`); an artist name
    used by both a Korean and a western act becomes two artists;
-4. merges rows that are the same song (same Spotify id, or same title key and
+5. merges rows that are the same song (same Spotify id, or same title key and
    same artist), keeping the best-documented row and every source name.
 """
 
@@ -26,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 
 from recommender.catalogue.catalogue import ARTIST_COLUMNS, FEATURES, SONG_COLUMNS, Catalogue, ImportReport
 from recommender.catalogue.labels import ArtistEvidence, Occurrence, decide_korean, is_korean_genre
+from recommender.catalogue.remixes import credit_remixers
 from recommender.catalogue.normalize import clean_display, compact_key, text_key, title_key
 from recommender.catalogue.spotify_ids import track_ids
 
@@ -34,7 +37,11 @@ __all__ = ["build_catalogue"]
 _UNIT_FEATURES = ("danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence")
 _MISSING = frozenset({"", "nan", "na", "n/a", "null", "none"})  # compared case-folded, in number columns
 _MISSING_TEXT = frozenset({"", "NA", "N/A", "NaN", "nan", "NULL", "null"})  # how R and pandas write "no value"
-_GARBLED = ("\ufffd", "ï¿½")  # the replacement character, and its UTF-8 bytes read as Latin-1
+_GARBLED = ("\ufffd", "ï¿½")
+_CATEGORIES = frozenset({"key", "mode"})  # features whose values name categories, not amounts
+_PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+#: Songs a stream-count file must share with popularity files before its counts are turned into popularity.
+MIN_SHARED_FOR_STREAMS = 20  # the replacement character, and its UTF-8 bytes read as Latin-1
 
 
 def _in_range(name: str, values: pd.Series) -> pd.Series:
@@ -62,14 +69,15 @@ def build_catalogue(tracks: pd.DataFrame, evidence: ArtistEvidence, report: Impo
 
     Besides TRACK_COLUMNS, ``tracks`` carries each row's ``source`` (file name),
     ``line``, ``record`` (a whole-row fingerprint), ``order``, and the file
-    format's ``percent`` and ``has_loudness`` flags. Returns None when no row
-    survives the checks (the report says why).
+    format's ``percent`` flag and ``estimated`` features. Returns None when no
+    row survives the checks (the report says why).
     """
     tracks = _valid_rows(tracks, report)
     tracks = _drop_exact_duplicates(tracks, report)
-    tracks = _fill_loudness(tracks, report)
+    tracks = _fill_estimated(tracks, report)
     if tracks.empty:
         return None
+    tracks = credit_remixers(tracks, evidence, report)
     tracks = _label(tracks, evidence, report)
     return _merge(tracks, evidence, report)
 
@@ -120,8 +128,7 @@ def _valid_rows(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     parsed = {}
     for name in FEATURES:
         values, missing, unparsable = _parse_numbers(tracks[name])
-        if name == "loudness":
-            missing &= tracks["has_loudness"]  # filled in later for files that have none
+        missing &= ~_estimable(tracks, name)  # filled in later for files that may lack it
         parsed[name] = (values, missing, unparsable)
     checks.flag(pd.concat([m for _, m, _ in parsed.values()], axis=1).any(axis=1), "missing audio features")
     for name, (values, _, unparsable) in parsed.items():
@@ -135,6 +142,8 @@ def _valid_rows(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     checks.flag(unparsable, "unparsable number in popularity")
     checks.flag(popularity.notna() & ~popularity.between(0, 100), "popularity out of range")
     tracks["popularity"] = popularity.astype(np.float64)
+    streams, _, _ = _parse_numbers(tracks["streams"].str.replace(",", "", regex=False))
+    tracks["streams"] = streams.where(streams > 0)  # a damaged count only costs the estimate
 
     bad = checks.reason != ""
     for source, line, reason in zip(tracks["source"][bad].tolist(), tracks["line"][bad].tolist(),
@@ -150,30 +159,85 @@ def _drop_exact_duplicates(tracks: pd.DataFrame, report: ImportReport) -> pd.Dat
     return tracks[~dup].copy()
 
 
-def _fill_loudness(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    """Files without loudness (the 2023 charts) get the median loudness of the other files' songs.
+def _estimable(tracks: pd.DataFrame, name: str) -> pd.Series:
+    """Rows from files that may lack feature ``name`` (see ``Format.estimated``)."""
+    return tracks["estimated"].str.split(",").map(lambda features: name in features)
 
-    Loudness is one of the eleven features every neighbour search needs. The
-    median is a neutral guess that leaves the other ten features to decide; the
-    report says which rows got it, and when merging, a row with measured
-    loudness wins over an estimated one.
+
+def _fill_estimated(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Estimate what some files lack: a feature (loudness, key), or a popularity from stream counts.
+
+    Each of the eleven features is needed by every neighbour search. A missing
+    value gets what the other files' songs have most: the median for a measure
+    (loudness), the most common value for a category (key, mode), a neutral
+    guess that leaves the other features to decide. The report says which rows
+    got it, and when merging, a row with every feature measured wins over an
+    estimated one.
     """
-    tracks["imputed"] = ~tracks["has_loudness"]
-    if not tracks["imputed"].any():
+    tracks["imputed"] = False
+    for name in FEATURES:
+        lacking = _estimable(tracks, name) & tracks[name].isna()
+        if not lacking.any():
+            continue
+        measured = tracks.loc[~_estimable(tracks, name), name]
+        if measured.empty:
+            for source, line in zip(tracks["source"][lacking], tracks["line"][lacking], strict=True):
+                report.reject(source, int(line), f"no {name}, and no other catalogue file to estimate it from")
+            tracks = tracks[~lacking].copy()
+            continue
+        categorical = name in _CATEGORIES
+        value = float(measured.mode().iloc[0]) if categorical else float(measured.median())
+        tracks.loc[lacking, name] = value
+        tracks.loc[lacking, "imputed"] = True
+        how = "the most common value" if categorical else "the median"
+        for source, count in tracks.loc[lacking, "source"].value_counts(sort=False).items():
+            report.note(f"{source}: {count:,} rows have no {name}; used {how} of the other {len(measured):,} songs "
+                        f"({_feature_text(name, value)})")
+    return _popularity_from_streams(tracks, report)
+
+
+def _feature_text(name: str, value: float) -> str:
+    if name == "loudness":
+        return f"{value:.2f} dB"
+    if name == "key":
+        return _PITCHES[int(value)]
+    return f"{value:g}"
+
+
+def _popularity_from_streams(tracks: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """A 0-100 popularity for rows that have a stream count and no popularity.
+
+    Spotify's popularity follows the logarithm of recent plays, so the estimate is
+    a straight line in log streams, fitted on the songs that a file with stream
+    counts shares with files that give a popularity (same title and artist). The
+    shared songs are older hits with years of plays, so a map of their quantiles
+    would rank every recent song below them; the line only needs them to tell how
+    popularity grows with plays. Without enough shared songs to fit it,
+    popularity stays unknown and the report says why: a guess at the scale would
+    rank the songs arbitrarily.
+    """
+    wanting = tracks["streams"].notna() & tracks["popularity"].isna()
+    if not wanting.any():
         return tracks
-    measured = tracks.loc[~tracks["imputed"], "loudness"]
-    lacking = tracks[tracks["imputed"]]
-    if measured.empty:
-        for source, line in zip(lacking["source"], lacking["line"], strict=True):
-            report.reject(source, int(line), "no loudness, and no other catalogue file to estimate it from")
-        return tracks[~tracks["imputed"]].copy()
-    median = float(measured.median())
-    tracks.loc[tracks["imputed"], "loudness"] = median
-    for source, count in lacking["source"].value_counts(sort=False).items():
-        report.note(
-            f"{source}: has no loudness; used the median of the other {len(measured):,} songs ({median:.2f} dB) "
-            f"for its {count:,} rows"
-        )
+    song = tracks["title"].map(title_key) + "\x1f" + tracks["artist"].map(text_key)
+    rated = tracks["popularity"].notna()
+    known = tracks[rated].groupby(song[rated])["popularity"].max()
+    plays = np.log10(tracks.loc[wanting, "streams"])
+    shared = song[wanting].map(known)
+    pairs = shared.notna()
+    sources = ", ".join(sorted(tracks.loc[wanting, "source"].unique()))
+    if pairs.sum() < MIN_SHARED_FOR_STREAMS:
+        report.note(f"{sources}: stream counts not turned into popularity: only {int(pairs.sum())} of its songs "
+                    f"have a popularity elsewhere (at least {MIN_SHARED_FOR_STREAMS} needed to calibrate)")
+        return tracks
+    slope, intercept = np.polyfit(plays[pairs], shared[pairs], 1)
+    if slope <= 0:
+        report.note(f"{sources}: stream counts not turned into popularity: more plays did not mean more "
+                    f"popularity on the {int(pairs.sum())} songs other files also rate")
+        return tracks
+    tracks.loc[wanting, "popularity"] = np.clip(intercept + slope * plays, 0.0, 100.0).round()
+    report.note(f"{sources}: popularity estimated for {int(wanting.sum()):,} rows from stream counts "
+                f"({slope:.1f} points per tenfold plays, fitted on the {int(pairs.sum())} songs other files also rate)")
     return tracks
 
 
@@ -241,7 +305,7 @@ def _components(tracks: pd.DataFrame) -> np.ndarray:
 
 def _merge(tracks: pd.DataFrame, evidence: ArtistEvidence, report: ImportReport) -> Catalogue:
     tracks["song"] = _components(tracks)
-    # Keep one row whole: prefer measured loudness, then known popularity, then the id more files
+    # Keep one row whole: prefer measured features, then known popularity, then the id more files
     # agree on, then the more popular version (the one people know), then the first seen.
     tracks["id_sources"] = tracks.groupby("spotify_id")["source"].transform("nunique").fillna(1)
     ranked = tracks.assign(has_popularity=tracks["popularity"].notna()).sort_values(

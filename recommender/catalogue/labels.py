@@ -5,11 +5,14 @@ No input says "Korean" for every artist, and artist names collide: "Aqua",
 decided per *occurrence* (one artist name as one source file uses it), by the
 first rule below that has an opinion:
 
-1. the name is on the reviewed list of non-Korean acts           -> western
+1. the name is on the reviewed list of non-Korean acts, or the genres
+   of its own tracks name another country's scene (``j-pop``,
+   ``mandopop``, ``opm``) and none is Korean                       -> western
 2. the source file itself says (seed ``type``, a K-pop crawl)     -> its flag
 3. a file that says shares a song with it (same Spotify id, or
    the same title under the same artist name)                     -> that flag
 4. Spotify genres include a Korean token (``k-pop``, ``korean r&b``) -> Korean
+   or name another country's scene, and none is Korean           -> western
 5. the name, or one of its song titles, contains Hangul          -> Korean
 6. the artist has a dbkpop music video with one of its song titles -> Korean
 7. the artist has Spotify genres and none is Korean                -> western
@@ -17,6 +20,13 @@ first rule below that has an opinion:
    artist list, the reviewed Korean acts)                         -> Korean
 9. otherwise                                                      -> western
 
+Rule 1's genre half exists because a K-pop crawl flags every act it met as
+Korean, and it meets Japanese and Chinese acts on the same playlists: its
+flag says where the act was found, genres of another national scene on the
+act's own tracks say where it is from. Genres from name-keyed metadata cannot
+overrule a flag (rule 4 only), because such metadata merges namesakes: the
+genres of "LISA" are the Japanese singer's, not BLACKPINK's Lisa's. An act
+with a Korean genre as well (a Chinese unit of a Korean label) stays Korean.
 Rule 3 exists because name-keyed metadata merges namesakes: the artist-genre
 file gives "PSY" the genres of a new-wave band, yet a playlist file's "PSY"
 with the song "DADDY" is the PSY that a K-pop file lists with "DADDY".
@@ -39,10 +49,18 @@ __all__ = [
     "KOREAN_GENRE_PREFIXES",
     "split_genres",
     "is_korean_genre",
+    "is_other_scene_genre",
     "ArtistEvidence",
     "Occurrence",
     "decide_korean",
 ]
+
+#: Spotify genre tokens that mark another country's scene, matched like the Korean ones.
+OTHER_SCENE_PREFIXES: tuple[str, ...] = (
+    "j-pop", "j-rock", "j-rap", "j-idol", "j-indie", "j-division", "japanese", "anime", "vocaloid", "c-pop",
+    "chinese", "mandopop", "cantopop", "taiwan", "hong kong", "opm", "pinoy", "filipino", "indonesian", "thai",
+    "v-pop", "vietnamese", "indian", "desi", "bollywood", "filmi",
+)
 
 #: Spotify genre tokens that mark Korean music, matched as a whole token or as
 #: the first words of one ("k-pop boy group", "korean r&b").
@@ -58,9 +76,19 @@ def split_genres(text: str) -> tuple[str, ...]:
     return tuple(token for token in tokens if token)
 
 
+def _starts_with_any(token: str, prefixes: tuple[str, ...]) -> bool:
+    return any(token == prefix or token.startswith(prefix + " ") for prefix in prefixes)
+
+
 @cache  # a few thousand distinct tokens, asked about hundreds of thousands of times
 def is_korean_genre(token: str) -> bool:
-    return any(token == prefix or token.startswith(prefix + " ") for prefix in KOREAN_GENRE_PREFIXES)
+    return _starts_with_any(token, KOREAN_GENRE_PREFIXES)
+
+
+@cache
+def is_other_scene_genre(token: str) -> bool:
+    """A genre of a national scene other than Korea's (``j-pop``, ``mandopop``, ``opm``)."""
+    return _starts_with_any(token, OTHER_SCENE_PREFIXES)
 
 
 @dataclass
@@ -139,11 +167,18 @@ class Occurrence:
     title_keys: frozenset[str]
 
 
+def _other_scene(genres: frozenset[str] | set[str]) -> bool:
+    """Genres that place an act in another country's scene, and none in Korea's."""
+    return any(is_other_scene_genre(g) for g in genres) and not any(is_korean_genre(g) for g in genres)
+
+
 def decide_korean(occ: Occurrence, evidence: ArtistEvidence) -> tuple[bool, str]:
     """``(korean, rule)`` for one occurrence; ``rule`` names the deciding rule for the report."""
     key = occ.key
     if key in evidence.non_korean:
         return False, "reviewed non-Korean act"
+    if _other_scene(occ.genres):
+        return False, "another country's Spotify genre on its tracks"
     if occ.claim is not None:
         return occ.claim, "flag in its source file"
     if occ.linked_claim is not None:
@@ -151,6 +186,8 @@ def decide_korean(occ: Occurrence, evidence: ArtistEvidence) -> tuple[bool, str]
     genres = occ.genres | evidence.spotify_genres.get(key, set())
     if any(is_korean_genre(g) for g in genres):
         return True, "Korean Spotify genre"
+    if _other_scene(genres):
+        return False, "another country's Spotify genre"
     if contains_hangul(occ.name):
         return True, "Hangul in the name"
     if any(contains_hangul(t) for t in occ.title_keys):

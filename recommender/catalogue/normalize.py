@@ -14,7 +14,9 @@ import unicodedata
 __all__ = [
     "strip_invisible",
     "clean_display",
+    "strip_editions",
     "strip_credits",
+    "base_title",
     "text_key",
     "compact_key",
     "title_key",
@@ -37,16 +39,33 @@ _BRACKET_CREDIT = re.compile(
     r"\s*[\(\[\{]\s*(?:feat\.?|featuring|ft\.?|with|prod\.?|produced by)\s[^\)\]\}]*[\)\]\}]",
     re.IGNORECASE,
 )
+# A credit after a dash: "Unlock it - feat. Kim Petras and Jay Park".
+_DASH_CREDIT = re.compile(r"\s+[-\u2013\u2014]\s+(?:feat\.?|featuring|ft\.?|with)\s.*$", re.IGNORECASE)
 # Bare trailing credits: "Song feat. X", "Song ft. X".
 _TRAILING_CREDIT = re.compile(r"\s+(?:feat\.?|featuring|ft\.)\s.*$", re.IGNORECASE)
-# Edition descriptors that do not make a different recording.
+# Edition descriptors: words a label adds to the same recording (a remaster, a mix year, the
+# soundtrack it was released on, the single or album cut). A listener hears the same song, so they
+# neither make a different song nor belong in what the bot shows. Words that tell versions apart
+# (remix, live, acoustic, instrumental, a language version) are kept.
+_YEAR = r"(?:19|20)\d\d"
 _EDITION_WORDS = (
-    r"(?:\d{4}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed)?(?:\s+\d{4})?(?:\s+version)?"
-    r"|(?:single|album|radio|original|explicit|clean|mono|stereo)\s+(?:version|edit|mix|ver\.?)"
-    r"|radio\s+edit|explicit|clean|explicit\s+ver\.?"
+    rf"(?:{_YEAR}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed|izado)?(?:\s+{_YEAR})?(?:\s+(?:album\s+)?version)?"
+    rf"|{_YEAR}(?:\s+(?:mix|version|stereo\s+mix))?"
+    r"|(?:single|album|radio|original|explicit|clean|mono|stereo|ep|lp)\s+(?:version|edit|mix|ver\.?)(?:\s+edited)?"
+    r"|radio\s+edit|explicit(?:\s+ver\.?)?|clean|edit(?:ed)?|main|bonus\s+track"
+    r"|(?:album|explicit)\s+version\s*\(edited\)|explicit\s+album\s+version"
+    # a soundtrack it came out on: 'From "8 Mile" Soundtrack', 'From The Motion Picture "Frozen"',
+    # 'Soundtrack Version', 'From "Frozen 2"/Soundtrack Version'
+    r"|(?:music\s+)?from\s+(?:the\s+)?(?:motion\s+picture|original\s+motion\s+picture|film|movie|series)?\s*"
+    r"(?:soundtrack\s+)?[\"\u201c][^\"\u201d]*[\"\u201d](?:\s+soundtrack)?(?:\s*/\s*soundtrack\s+version)?"
+    r"|soundtrack\s+version|original\s+soundtrack"
 )
 _DASH_EDITION = re.compile(rf"\s+[-\u2013\u2014]\s+(?:{_EDITION_WORDS})\s*$", re.IGNORECASE)
 _BRACKET_EDITION = re.compile(rf"\s*[\(\[]\s*(?:{_EDITION_WORDS})\s*[\)\]]", re.IGNORECASE)
+# Whatever follows a title after " - " or inside brackets: what is left is the title people say
+# ("Flowers - RudeLies Remix" -> "Flowers"), used to find a song whose exact title nobody types.
+_DASH_SUFFIX = re.compile(r"\s+[-\u2013\u2014]\s+.*$")
+_BRACKETS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'",
                          "\u201c": '"', "\u201d": '"', "\u00b4": "'"})
@@ -66,6 +85,24 @@ def clean_display(text: str) -> str:
     return _SPACES.sub(" ", strip_invisible(text)).strip()
 
 
+def strip_editions(title: str) -> str:
+    """A title as it should be shown: edition words gone, credits and version words kept.
+
+    ``"Bohemian Rhapsody - Remastered 2011"`` -> ``"Bohemian Rhapsody"``;
+    ``'Lose Yourself - From "8 Mile" Soundtrack'`` -> ``"Lose Yourself"``;
+    ``"Flowers - RudeLies Remix"`` and ``"Levitating (feat. DaBaby)"`` are unchanged.
+    If stripping would leave nothing, the title is returned unchanged.
+    """
+    cleaned = clean_display(title)
+    stripped = cleaned
+    while True:  # "Song (2011 Remaster) - Radio Edit": one suffix after another
+        shorter = _DASH_EDITION.sub("", _BRACKET_EDITION.sub("", stripped)).strip()
+        if shorter == stripped:
+            break
+        stripped = shorter
+    return stripped or cleaned
+
+
 def strip_credits(title: str) -> str:
     """Drop featured-artist credits and edition suffixes a user would not type.
 
@@ -76,9 +113,20 @@ def strip_credits(title: str) -> str:
     """
     cleaned = clean_display(title)
     stripped = _BRACKET_CREDIT.sub("", cleaned)
-    stripped = _BRACKET_EDITION.sub("", stripped)
-    stripped = _DASH_EDITION.sub("", stripped)
+    stripped = _DASH_CREDIT.sub("", stripped)
+    stripped = strip_editions(stripped) if stripped.strip() else stripped
     stripped = _TRAILING_CREDIT.sub("", stripped).strip()
+    return stripped or cleaned
+
+
+def base_title(title: str) -> str:
+    """The title without anything after " - " or inside brackets: what people call the song.
+
+    ``"Flowers - RudeLies Remix"`` -> ``"Flowers"``, ``"Lose Yourself (Live)"`` -> ``"Lose Yourself"``.
+    Several versions share it, so it only finds a song when no title matches exactly.
+    """
+    cleaned = clean_display(title)
+    stripped = _BRACKETS.sub("", _DASH_SUFFIX.sub("", cleaned)).strip()
     return stripped or cleaned
 
 

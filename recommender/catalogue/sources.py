@@ -156,7 +156,7 @@ def _read_files(
             report.note(f"{table.name}: audio features given in percent, divided by 100")
         frame, notes = fmt.read_tracks(table.rows)
         report.notes.extend(f"{table.name}: {note}" for note in notes)
-        parts.append(_with_provenance(frame, table, percent=fmt.percent_features, has_loudness=fmt.has_loudness))
+        parts.append(_with_provenance(frame, table, percent=fmt.percent_features, estimated=fmt.estimated))
     if not parts:
         return None
     tracks = pd.concat(parts, ignore_index=True)
@@ -164,12 +164,14 @@ def _read_files(
     return tracks
 
 
-def _with_provenance(frame: pd.DataFrame, table: CsvTable, *, percent: bool, has_loudness: bool) -> pd.DataFrame:
+def _with_provenance(
+    frame: pd.DataFrame, table: CsvTable, *, percent: bool, estimated: frozenset[str]
+) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     frame["source"] = table.name
     frame["line"] = table.lines
     # exact duplicates are judged on every column of the file, not just the ones kept
     frame["record"] = table.fingerprints
     frame["percent"] = percent
-    frame["has_loudness"] = has_loudness
+    frame["estimated"] = ",".join(sorted(estimated))  # features this file may lack
     return frame

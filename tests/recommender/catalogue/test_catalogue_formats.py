@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from recommender.catalogue.csvfile import normalise_header
 from recommender.catalogue.formats import detect_format
 from recommender.catalogue.sources import CatalogueError, load_catalogue
-from tests.support.fixtures.catalogue import FIXTURE_FORMATS, CsvWriter, track_id
+from tests.support.fixtures.catalogue import FIXTURE_FORMATS, CsvWriter, track_id, tt_row
 
 
 @pytest.mark.parametrize(
@@ -139,10 +141,11 @@ def test_huggingface_format_primary_artist_genres_and_kpop(csvs: CsvWriter) -> N
     assert not artists.at["Adele", "korean"]
 
 
-def test_charts_2023_features_are_scaled_and_loudness_estimated(csvs: CsvWriter) -> None:
+def test_charts_2023_features_are_scaled_and_missing_ones_estimated(csvs: CsvWriter) -> None:
     tt = csvs.write("tt.csv", "tidytuesday", [
-        {"track_id": track_id(n), "track_name": f"Song {n}", "track_artist": "X", "loudness": str(-n)}
-        for n in (4, 6, 9)
+        {"track_id": track_id(n), "track_name": f"Song {n}", "track_artist": "X", "loudness": str(-n),
+         "key": str(key)}
+        for n, key in ((4, 2), (6, 2), (9, 7))
     ])
     charts = csvs.write("charts.csv", "charts2023", [
         {"track_name": "Seven (feat. Latto) (Explicit Ver.)", "artist(s)_name": "Jung Kook, Latto",
@@ -159,9 +162,57 @@ def test_charts_2023_features_are_scaled_and_loudness_estimated(csvs: CsvWriter)
     assert seven["spotify_id"] is None  # this format has no ids
     assert catalogue.artist_name(int(seven["artist_id"])) == "Jung Kook"
     assert catalogue.artist_name(int(songs.at["Tyler Song", "artist_id"])) == "Tyler, The Creator"
-    assert [(r.line, r.reason) for r in report.rejections] == [(3, "missing audio features")]  # no key
-    assert any("charts.csv: has no loudness" in note and "-6.00 dB" in note for note in report.notes)
+    assert songs.at["Super Shy", "key"] == 2.0  # kept, with the other files' most common key
+    assert not report.rejections
+    assert any("charts.csv: 3 rows have no loudness" in note and "-6.00 dB" in note for note in report.notes)
+    assert any("charts.csv: 1 rows have no key" in note and "most common value" in note and "(D)" in note
+               for note in report.notes)
     assert "charts.csv: audio features given in percent, divided by 100" in report.notes
+
+
+def test_the_primary_artist_is_the_one_the_title_does_not_credit_as_a_guest(csvs: CsvWriter) -> None:
+    tt = csvs.write("tt.csv", "tidytuesday", [tt_row(1, "Anything", "X")])
+    charts = csvs.write("charts.csv", "charts2023", [
+        {"track_name": "Seven (feat. Latto)", "artist(s)_name": "Latto, Jung Kook", "artist_count": "2"},
+        {"track_name": "Duet (with B)", "artist(s)_name": "B, A", "artist_count": "2"},
+        {"track_name": "Plain Duet", "artist(s)_name": "C, D", "artist_count": "2"},
+    ])
+    catalogue, _ = load_catalogue([tt, charts])
+    by_title = {t: catalogue.artist_name(int(a)) for t, a in zip(catalogue.songs["title"], catalogue.songs["artist_id"])}
+    assert by_title["Seven (feat. Latto)"] == "Jung Kook"
+    assert by_title["Duet (with B)"] == "A"
+    assert by_title["Plain Duet"] == "C"  # no credit to go by: the first listed
+
+
+def _charts_with_streams(csvs: CsvWriter, shared: int) -> tuple[Path, Path]:
+    """``shared`` songs in both files (popularity rising with plays), plus two songs only in the charts."""
+    tt = csvs.write("tt.csv", "tidytuesday", [
+        tt_row(n, f"Hit {n}", f"Act {n}", track_popularity=str(40 + 2 * n)) for n in range(shared)
+    ])
+    charts = csvs.write("charts.csv", "charts2023", [
+        *({"track_name": f"Hit {n}", "artist(s)_name": f"Act {n}", "streams": str(round(10 ** (7 + n / 12)))}
+          for n in range(shared)),
+        {"track_name": "Flowers", "artist(s)_name": "Miley Cyrus", "streams": "1316855716"},
+        {"track_name": "Niche", "artist(s)_name": "Someone", "streams": "12,000,000"},
+    ])
+    return tt, charts
+
+
+def test_stream_counts_become_popularity_calibrated_on_songs_other_files_rate(csvs: CsvWriter) -> None:
+    catalogue, report = load_catalogue(list(_charts_with_streams(csvs, shared=25)))
+    popularity = dict(zip(catalogue.songs["title"], catalogue.songs["popularity"]))
+    assert popularity["Hit 3"] == 46.0  # the rated file's own popularity wins over an estimate
+    assert popularity["Flowers"] > popularity["Hit 24"] > popularity["Niche"] > 0
+    assert 85 <= popularity["Flowers"] <= 100
+    assert any("popularity estimated for 27 rows from stream counts" in note and "25 songs" in note
+               for note in report.notes)
+
+
+def test_too_few_shared_songs_leave_popularity_unknown_and_say_so(csvs: CsvWriter) -> None:
+    catalogue, report = load_catalogue(list(_charts_with_streams(csvs, shared=5)))
+    popularity = dict(zip(catalogue.songs["title"], catalogue.songs["popularity"]))
+    assert np.isnan(popularity["Flowers"])
+    assert any("stream counts not turned into popularity: only 5" in note for note in report.notes)
 
 
 def test_charts_2023_alone_cannot_estimate_loudness(csvs: CsvWriter) -> None:

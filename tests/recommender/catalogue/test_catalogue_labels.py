@@ -65,6 +65,21 @@ def test_rule_order() -> None:
     assert decide_korean(_occ("Unknown"), evidence) == (False, "no Korean signal")
 
 
+def test_another_countrys_scene_is_not_korean_whatever_file_it_sits_in() -> None:
+    """Genres of the act's own tracks overrule a K-pop crawl's flag; name-keyed metadata does not."""
+    evidence = ArtistEvidence.with_reviewed_tables()
+    evidence.add_spotify_genres("LISA", ("anime", "j-pop"), 70.0)  # the Japanese singer, merged by name
+    evidence.add_spotify_genres("Jay Chou", ("mandopop", "c-pop"), 70.0)
+    evidence.add_spotify_genres("WayV", ("chinese idol pop", "k-pop"), 60.0)
+    assert decide_korean(_occ("Some Act", claim=True, genres=("j-pop",)), evidence) == (
+        False, "another country's Spotify genre on its tracks")
+    assert decide_korean(_occ("LISA", claim=True), evidence) == (True, "flag in its source file")
+    assert decide_korean(_occ("Jay Chou"), evidence) == (False, "another country's Spotify genre")
+    assert decide_korean(_occ("WayV"), evidence) == (True, "Korean Spotify genre")  # a Korean genre as well
+    assert decide_korean(_occ("JO1", claim=True), evidence) == (False, "reviewed non-Korean act")
+    assert decide_korean(_occ("Kumi Koda", claim=True), evidence) == (False, "reviewed non-Korean act")
+
+
 def test_a_western_act_named_like_a_kpop_act_stays_western_and_apart(csvs: CsvWriter) -> None:
     csvs.write("tt.csv", "tidytuesday", [tt_row(1, "Barbie Girl", "Aqua"), tt_row(2, "Around The World", "Aqua")])
     csvs.write("crawl.csv", "jcgnacpil", [{"artist": "AQUA", "track": "Log In", "id": track_id(3)}])
@@ -114,6 +129,31 @@ def test_reviewed_non_korean_collaborators_of_a_kpop_crawl_are_western(csvs: Csv
     ])
     catalogue, _ = load_catalogue([csvs.folder])
     assert _labels(catalogue) == {"lady gaga": [False], "boyz ii men": [False], "red velvet": [True]}
+
+
+def test_remixes_are_credited_to_the_remixer_the_catalogue_knows(csvs: CsvWriter) -> None:
+    csvs.write("crawl.csv", "jcgnacpil", [
+        {"artist": "SHAUN", "track": "Way Back Home", "id": track_id(1)},
+        {"artist": "SHAUN", "track": "Way Back Home (feat. Conor Maynard) - Sam Feldt Edit", "id": track_id(2)},
+        {"artist": "SHAUN", "track": "My Bad (feat. Julie Bergan) - KSHMR Edit", "id": track_id(3)},
+        {"artist": "SHAUN", "track": "Bad Habits - SHAUN Remix", "id": track_id(4)},  # his own remix
+        {"artist": "SHAUN", "track": "Closed Ending - Nobody Known Remix", "id": track_id(5)},
+        {"artist": "SHAUN", "track": "Nocturnal - Radio Edit", "id": track_id(6)},
+    ])
+    csvs.write("tt.csv", "tidytuesday", [tt_row(7, "Post Malone", "Sam Feldt"), tt_row(8, "Secrets", "KSHMR")])
+    csvs.write("genres.csv", "yamaerenay", [
+        {"artists": "Sam Feldt", "genres": "edm, tropical house"}, {"artists": "KSHMR", "genres": "big room, edm"},
+    ])
+    catalogue, report = load_catalogue([csvs.folder])
+    artists = catalogue.artists
+    by_title = {t: (artists.at[a, "name"], bool(artists.at[a, "korean"]))
+                for t, a in zip(catalogue.songs["title"], catalogue.songs["artist_id"])}
+    assert by_title["Way Back Home (feat. Conor Maynard) - Sam Feldt Edit"] == ("Sam Feldt", False)
+    assert by_title["My Bad (feat. Julie Bergan) - KSHMR Edit"] == ("KSHMR", False)
+    assert by_title["Bad Habits - SHAUN Remix"] == ("SHAUN", True)
+    assert by_title["Closed Ending - Nobody Known Remix"] == ("SHAUN", True)  # an unknown remixer: left alone
+    assert by_title["Nocturnal - Radio Edit"] == ("SHAUN", True)
+    assert any("2 remixes credited to their remixer" in note for note in report.notes)
 
 
 def test_a_song_shared_with_a_flagged_file_settles_a_namesake(csvs: CsvWriter) -> None:

@@ -2,7 +2,15 @@
 
 import pytest
 
-from recommender.catalogue.normalize import compact_key, contains_hangul, strip_credits, text_key, title_key
+from recommender.catalogue.normalize import (
+    base_title,
+    compact_key,
+    contains_hangul,
+    strip_credits,
+    strip_editions,
+    text_key,
+    title_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -16,6 +24,15 @@ from recommender.catalogue.normalize import compact_key, contains_hangul, strip_
         ("Shape of You ft. Someone", "Shape of You"),
         ("I Don't Care (with Justin Bieber) - Loud Luxury Remix", "I Don't Care - Loud Luxury Remix"),
         ("(feat. X)", "(feat. X)"),  # nothing would be left: keep the title
+        ('Lose Yourself - From "8 Mile" Soundtrack', "Lose Yourself"),
+        ("Lose Yourself - Soundtrack Version", "Lose Yourself"),
+        ("Bohemian Rhapsody - 2011 Mix", "Bohemian Rhapsody"),
+        ('Let It Go - From "Frozen"/Soundtrack Version', "Let It Go"),
+        ("Get Lucky (feat. Pharrell Williams) - Radio Edit", "Get Lucky"),
+        ("Unlock it (Lock It) - feat. Kim Petras and Jay Park", "Unlock it (Lock It)"),
+        ("Song (2011 Remaster) - Single Version", "Song"),
+        ("Flowers - RudeLies Remix", "Flowers - RudeLies Remix"),  # a remix is another recording
+        ("Cupid - Twin Ver.", "Cupid - Twin Ver."),
     ],
 )
 def test_strip_credits(title: str, expected: str) -> None:
@@ -37,3 +54,27 @@ def test_hangul_survives_every_function() -> None:
     assert text_key("(여자)아이들") == "여자 아이들"
     assert compact_key("방탄 소년단") == "방탄소년단"
     assert contains_hangul("아이유") and not contains_hangul("IU")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("Bohemian Rhapsody - Remastered 2011", "Bohemian Rhapsody"),
+        ('Lose Yourself - From "8 Mile" Soundtrack', "Lose Yourself"),
+        ("Levitating (feat. DaBaby)", "Levitating (feat. DaBaby)"),  # who sings stays
+        ("Flowers - RudeLies Remix", "Flowers - RudeLies Remix"),  # what tells versions apart stays
+        ("Dynamite - Acoustic Remix", "Dynamite - Acoustic Remix"),
+        ("Remastered", "Remastered"),
+    ],
+)
+def test_strip_editions_keeps_credits_and_version_words(title: str, shown: str) -> None:
+    assert strip_editions(title) == shown
+
+
+@pytest.mark.parametrize(
+    ("title", "base"),
+    [("Flowers - RudeLies Remix", "Flowers"), ("Lose Yourself (Live)", "Lose Yourself"), ("(Intro)", "(Intro)"),
+     ("Stay", "Stay")],
+)
+def test_base_title_is_what_people_call_the_song(title: str, base: str) -> None:
+    assert base_title(title) == base
