@@ -17,7 +17,7 @@ import pandas as pd
 
 from recommender.catalogue.catalogue import FEATURES
 from recommender.catalogue.labels import ArtistEvidence, split_genres
-from recommender.catalogue.normalize import clean_display, text_key
+from recommender.catalogue.normalize import clean_display, credited_guests, text_key
 from recommender.catalogue.reviewed import seed_artist_names
 
 __all__ = ["Role", "Format", "FORMATS", "TRACK_COLUMNS", "detect_format", "is_junk_name"]
@@ -58,9 +58,6 @@ _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "__macosx"})
 _KEY_NAMES = {name: pitch for pitch, names in enumerate(
     ["C", "C#|Db", "D", "D#|Eb", "E", "F", "F#|Gb", "G", "G#|Ab", "A", "A#|Bb", "B"]) for name in names.split("|")}
 _MODE_NAMES = {"major": "1", "minor": "0"}
-# Guests named in a title: "(feat. Latto)", "[with Y & Z]", "ft. X".
-_CREDIT = re.compile(r"[\(\[]\s*(?:feat\.?|featuring|ft\.?|with)\s+([^\)\]]+)|\b(?:feat\.|featuring|ft\.)\s+(.+)$",
-                     re.IGNORECASE)
 
 
 def is_junk_name(name: str) -> bool:
@@ -166,10 +163,10 @@ def _primary_artist(title: str, names: list[str]) -> str:
     Chart files list a song's artists in no fixed order: "Seven (feat. Latto)"
     comes as "Latto, Jung Kook", and the song is Jung Kook's.
     """
-    credited = text_key(" ".join(part for parts in _CREDIT.findall(title) for part in parts))
+    guests = {text_key(guest) for guest in credited_guests(title)}
     for name in names:
         key = text_key(name)
-        if key and f" {key} " not in f" {credited} ":
+        if key and key not in guests:
             return name.strip()
     return names[0].strip()
 

@@ -17,6 +17,8 @@ __all__ = [
     "strip_editions",
     "strip_credits",
     "base_title",
+    "strip_trailing_editions",
+    "credited_guests",
     "text_key",
     "compact_key",
     "title_key",
@@ -39,6 +41,12 @@ _BRACKET_CREDIT = re.compile(
     r"\s*[\(\[\{]\s*(?:feat\.?|featuring|ft\.?|with|prod\.?|produced by)\s[^\)\]\}]*[\)\]\}]",
     re.IGNORECASE,
 )
+# Guests a title names: "(feat. Latto)", "[with Y & Z]", "- feat. X and Y", "ft. X".
+_GUESTS = re.compile(
+    r"[\(\[\{]\s*(?:feat\.?|featuring|ft\.?|with)\s+([^\)\]\}]+)|\b(?:feat\.?|featuring|ft\.)\s+([^\(\[\{]+)",
+    re.IGNORECASE,
+)
+_GUEST_SEPARATORS = re.compile(r"\s*(?:,|&|\band\b|\bx\b)\s*", re.IGNORECASE)
 # A credit after a dash: "Unlock it - feat. Kim Petras and Jay Park".
 _DASH_CREDIT = re.compile(r"\s+[-\u2013\u2014]\s+(?:feat\.?|featuring|ft\.?|with)\s.*$", re.IGNORECASE)
 # Bare trailing credits: "Song feat. X", "Song ft. X".
@@ -60,6 +68,7 @@ _EDITION_WORDS = (
     r"(?:soundtrack\s+)?[\"\u201c][^\"\u201d]*[\"\u201d](?:\s+soundtrack)?(?:\s*/\s*soundtrack\s+version)?"
     r"|soundtrack\s+version|original\s+soundtrack"
 )
+_KEY_EDITION = re.compile(rf"\s(?:{_EDITION_WORDS})$", re.IGNORECASE)
 _DASH_EDITION = re.compile(rf"\s+[-\u2013\u2014]\s+(?:{_EDITION_WORDS})\s*$", re.IGNORECASE)
 _BRACKET_EDITION = re.compile(rf"\s*[\(\[]\s*(?:{_EDITION_WORDS})\s*[\)\]]", re.IGNORECASE)
 # Whatever follows a title after " - " or inside brackets: what is left is the title people say
@@ -117,6 +126,29 @@ def strip_credits(title: str) -> str:
     stripped = strip_editions(stripped) if stripped.strip() else stripped
     stripped = _TRAILING_CREDIT.sub("", stripped).strip()
     return stripped or cleaned
+
+
+def credited_guests(title: str) -> list[str]:
+    """The guest artists a title credits: ``"Closer (feat. Halsey)"`` -> ``["Halsey"]``.
+
+    ``"Peaches (feat. Daniel Caesar & Giveon)"`` gives both names; ``"with"``
+    counts only inside brackets, where it is a credit ("Fly with Me" is a title).
+    """
+    found = (part for parts in _GUESTS.findall(clean_display(title)) for part in parts if part)
+    return [name.strip() for text in found for name in _GUEST_SEPARATORS.split(text) if name.strip()]
+
+
+def strip_trailing_editions(key: str) -> str:
+    """A key without edition words at its end, with or without a dash before them.
+
+    For queries: people type "bohemian rhapsody remastered" or "get lucky radio
+    edit" with no dash, which a title's own suffix always has.
+    """
+    while True:
+        shorter = _KEY_EDITION.sub("", key).strip()
+        if shorter == key or not shorter:
+            return key
+        key = shorter
 
 
 def base_title(title: str) -> str:

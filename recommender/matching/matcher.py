@@ -1,61 +1,92 @@
-"""Match what people type to a song or artist in the catalogue.
+"""Match what people type or paste to a song or artist in the catalogue.
 
-A query goes through three steps, cheapest first, and stops at the first that answers:
+A query goes through these steps, cheapest first, and stops at the first that answers:
 
+0. **Links** (:mod:`recommender.matching.links`): a Spotify track link is looked up by
+   its id; the words a YouTube or Apple Music address carries, or the words next to
+   any link, go through the steps below; a link that names nothing the catalogue
+   has comes back unanswered, with the link, so the reply can say so.
 1. **Exact keys** (dict lookups, nothing scored): the whole query as a title key or
-   an artist name/alias key, then the same without spaces ("black pink"), then
-   every split of the query into a title and an artist, in either order
-   ("Blinding Lights - The Weeknd", "... by The Weeknd", "The Weeknd - ...").
+   an artist name/alias key (also without spaces, "black pink", and without a
+   leading "the", "weeknd"), then every split of the query into a title and an
+   artist, in either order ("Blinding Lights - The Weeknd", "... by The Weeknd").
+   A title also answers by its *parts* when no title matches whole: what is outside
+   brackets and dashes ("Flowers" for "Flowers - RudeLies Remix") and an alternate
+   name in brackets ("Spring Day" for "봄날 (Spring Day)").
 2. **Shortlist**: a trigram TF-IDF index (:mod:`recommender.matching.shortlist`) picks the
    titles and names that share the most trigrams with the query.
 3. **Rescoring** of that shortlist only (:func:`recommender.matching.text_similarity.score`);
    popularity breaks ties.
+4. **An artist with a song the catalogue lacks**: when nothing else answers and the
+   query is an artist's exact name plus other words, the artist is the answer and
+   the other words are kept as the title the catalogue does not know yet
+   ("Espresso Sabrina Carpenter"), unless those words come close to one of that
+   artist's songs (then it is a typo, and "did you mean" offers the song).
+
+Artist or song. When the same words name an artist and a song by someone else
+("Daft Punk", a Pentatonix song; "Queen"), the artist is the answer unless the song
+is much better known than anything of the artist's (more than :data:`SONG_OVER_ARTIST`
+Spotify popularity points above the artist's best-known song: "Redbone" is the
+Childish Gambino hit); the other reading comes back too, so the reply can offer it.
+An artist's fame is its best-known song's popularity (or its own, when higher):
+metadata files give a mean over every track, which ranks Queen below a 58.
 
 Confidence. Songs that share a title ("Stay") are one *text*; an artist is one
 text whatever alias matched. A fuzzy answer is given only when the best text
 scores at least :data:`CONFIDENT_SCORE`, beats every other text by
-:data:`MARGIN`, and the query has at least :data:`MIN_FUZZY_CHARS` characters.
-Otherwise the best texts scoring at least :data:`SUGGEST_SCORE` come back as
-"did you mean" suggestions. The thresholds were chosen on ~1,000 typo'd,
-truncated and padded queries (and 1,000 junk ones) against a 40,000-song
-catalogue built from the shared data: at 86/6, no title with one or two typos
-got a wrong fuzzy answer (a typo that spells another real title is answered as
-that title, exactly) and no junk query got any answer, while about 70% of the
-positive queries were answered and most of the rest had the right item among
-the suggestions. A lower bar (80, or no margin) started answering
-junk ("nezal" -> "EZA").
+:data:`MARGIN`, the query has at least :data:`MIN_FUZZY_CHARS` characters, and
+no query word is a *real-word substitution*: a word the catalogue uses elsewhere
+standing where the answer has a different word ("lose yourself" is not a typo of
+"love yourself"; "yuo" is a typo of "you"). Otherwise the best texts scoring at
+least :data:`SUGGEST_SCORE` come back as "did you mean" suggestions; below that
+floor nothing is offered, so an unknown song gets "I don't know that one yet"
+rather than unrelated titles.
 
 Shared titles. Among songs sharing a title, an artist named in the query decides;
 without one the most popular song is the answer, exact or fuzzy. That is a
 guess when two versions are about as popular, and it is made on purpose: most
 people mean the popular one, and the reply names the artist, so a wrong guess
-is visible and the person can add the artist. The same holds for a text that is
-both a title and an artist name: the more popular reading wins.
+is visible and the person can add the artist.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 import recommender.matching.text_similarity as similarity
 from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.normalize import (
+    base_title,
+    credited_guests,
+    strip_credits,
+    strip_editions,
+    strip_trailing_editions,
+    text_key,
+    title_key,
+)
 from recommender.matching.completion import PrefixIndex
-from recommender.catalogue.normalize import text_key, title_key
-from recommender.matching.text_similarity import MAX_QUERY_CHARS, MIN_FUZZY_CHARS, decomposed, query_key
+from recommender.matching.links import Link, find_link
 from recommender.matching.shortlist import TrigramShortlist
+from recommender.matching.text_similarity import MAX_QUERY_CHARS, MIN_FUZZY_CHARS, decomposed, query_key
 
-__all__ = ["Item", "Match", "Matcher", "CONFIDENT_SCORE", "MARGIN", "MIN_FUZZY_CHARS", "SUGGEST_SCORE"]
+__all__ = [
+    "Item", "Match", "Matcher", "CONFIDENT_SCORE", "MARGIN", "MIN_FUZZY_CHARS", "SUGGEST_SCORE", "SONG_OVER_ARTIST",
+]
 
 #: A fuzzy best match scoring at least this (0-100) is answered ...
 CONFIDENT_SCORE = 86.0
 #: ... when no other title or artist scores within this many points of it.
 MARGIN = 6.0
 #: Below the confident bar, texts scoring at least this are offered as suggestions.
-SUGGEST_SCORE = 70.0
+SUGGEST_SCORE = 75.0
+#: A best match scoring at least this is too close for one changed word to overturn it (one
+#: word of several: "fly me to the mon" is "... Moon", though "mon" names something else).
+SURE_SCORE = 95.0
 #: Weight of the loose readings (part of a title, words reordered): a perfect one
 #: scores CONFIDENT_SCORE - MARGIN, so it can be suggested but can neither be
 #: answered nor stand within the margin of a confident answer.
@@ -71,8 +102,29 @@ SONGS_PER_ARTIST = 50
 #: far less known than the hit would only be noise.
 SAME_TITLE_SHOWN = 2
 SAME_TITLE_GAP = 15.0
-#: Words that join a title to its artist in a query ("Stay by Justin Bieber").
-_JOINING_WORDS = frozenset({"by"})
+#: How much better known (Spotify popularity points) a song must be than an artist's best-known
+#: song to be the answer when its title is that artist's name.
+SONG_OVER_ARTIST = 15.0
+#: A fuzzy best match scoring at least this is also answered (with the margin) when every query
+#: word it lacks is a word the catalogue never uses: a typo ("eminen", "pink vemon") rather than
+#: another word. One wrong letter in a short word costs more than the confident bar allows.
+TYPO_SCORE = 80.0
+#: How close (0-100) a query word must be to a word of the answer to stand in its place: a
+#: misspelling when the catalogue never uses it, another word when it does.
+TYPO_WORD_SCORE = 60.0
+#: A query word this long or longer that the catalogue uses, standing where the answer has another
+#: word, is a different word, not a typo. Shorter words ("u", "ft") are abbreviations as often.
+REAL_WORD_CHARS = 3
+#: Words that join a title to its artist in a query ("Stay by Justin Bieber", "Closer feat Halsey").
+_JOINING_WORDS = frozenset({"by", "feat", "ft", "featuring", "with"})
+#: Words people add around a title that no title needs ("blinding lights song", "... official video").
+_NOISE_WORDS = frozenset({"song", "songs", "music", "lyrics", "lyric", "official", "video", "mv", "audio", "track"})
+#: Words inside brackets that make a version, not another name of the song ("(Live)", "(Remix)").
+_VERSION_WORDS = frozenset(
+    "live remix mix edit version ver inst instrumental acoustic demo mr remaster remastered intro outro "
+    "interlude skit cover extended radio sped up slowed".split()
+)
+_ARTICLE = "the "
 
 
 @dataclass(frozen=True)
@@ -81,7 +133,7 @@ class Item:
 
     kind: Literal["song", "artist"]
     id: int  # song_id (row of catalogue.songs) or artist_id (row of catalogue.artists)
-    title: str  # song title, or the artist's name for an artist
+    title: str  # song title as shown (edition words dropped), or the artist's name for an artist
     artist: str  # display artist name (for an artist: its name)
     korean: bool
 
@@ -97,6 +149,11 @@ class Match:
     # When the query was a bare title that songs by several artists share: up to 2 of the others,
     # best known first (the item is the best known), so the person can name the one they meant.
     same_title: tuple[Item, ...] = ()
+    # What the same words also name: the song titled like the artist answered, or that artist.
+    other_reading: Item | None = None
+    # The item is an artist, and the query also named a song of theirs the catalogue lacks: its words.
+    unknown_title: str = ""
+    link: Link | None = None  # the music link the query was, if it was one
 
 
 def _popularity(values: Iterable[float]) -> np.ndarray:
@@ -143,24 +200,26 @@ class _Readings:
 
     ``text`` is what competes for confidence: songs sharing a title share it
     (their title document), and so does an artist whose matched name is that
-    title; any other artist has its own (numbered past the titles).
+    title; any other artist has its own (numbered past the titles). ``rank``
+    orders readings of equal score: popularity, with an artist's fame raised by
+    :data:`SONG_OVER_ARTIST` (see the module docstring).
     """
 
     id: np.ndarray
     is_song: np.ndarray
     text: np.ndarray
     score: np.ndarray
-    popularity: np.ndarray
+    rank: np.ndarray
 
     def ranked_texts(self) -> np.ndarray:
         """Rows of the best reading of each text, best text first.
 
-        Within a text and between texts: highest score, then most popular, then
+        Within a text and between texts: highest score, then highest rank, then
         an artist before a song, then lowest id.
         """
-        order = np.lexsort((self.id, self.is_song, -self.popularity, -self.score, self.text))
+        order = np.lexsort((self.id, self.is_song, -self.rank, -self.score, self.text))
         best = order[np.r_[True, self.text[order][1:] != self.text[order][:-1]]]
-        return best[np.lexsort((self.id[best], self.is_song[best], -self.popularity[best], -self.score[best]))]
+        return best[np.lexsort((self.id[best], self.is_song[best], -self.rank[best], -self.score[best]))]
 
 
 class Matcher:
@@ -169,23 +228,29 @@ class Matcher:
     def __init__(self, catalogue: Catalogue) -> None:
         """Build every index; :meth:`fit` is the usual spelling."""
         songs, artists = catalogue.songs, catalogue.artists
-        self._song_titles = [str(t) for t in songs["title"]]
+        self._song_titles = [strip_editions(str(t)) for t in songs["title"]]
         self._song_artist = songs["artist_id"].to_numpy(dtype=np.int64)
         self._song_korean = songs["korean"].to_numpy(dtype=bool)
         self._song_popularity = _popularity(songs["popularity"])
+        self._song_of_spotify_id = {sid: i for i, sid in enumerate(songs["spotify_id"]) if isinstance(sid, str)}
         self._artist_names = [str(n) for n in artists["name"]]
         self._artist_korean = artists["korean"].to_numpy(dtype=bool)
         self._artist_popularity = _popularity(artists["popularity"])
+        best_song = np.full(len(self._artist_names), -1.0)
+        np.maximum.at(best_song, self._song_artist, self._song_popularity)
+        self._artist_fame = np.maximum(self._artist_popularity, best_song)
 
-        song_keys = [title_key(t) for t in self._song_titles]
+        raw_titles = [str(t) for t in songs["title"]]
+        song_keys = [title_key(t) for t in raw_titles]
         artist_keys = [
             (key, a)
             for a, (name, aliases) in enumerate(zip(self._artist_names, artists["aliases"], strict=True))
             for key in dict.fromkeys(text_key(str(n)) for n in (name, *aliases))
             if key
         ]
-        self._index_titles(song_keys)
+        self._index_titles(song_keys, raw_titles)
         self._index_artists(artist_keys)
+        self._vocabulary = frozenset(word for key in (*self._title_docs, *self._artist_docs) for word in key.split())
 
         # Fuzzy forms, the trigram shortlist over titles then names, and autocomplete
         # (entries: songs 0..n-1, artists n..n+m-1).
@@ -200,7 +265,7 @@ class Matcher:
             popularity=np.concatenate([self._song_popularity, self._artist_popularity]),
         )
 
-    def _index_titles(self, song_keys: list[str]) -> None:
+    def _index_titles(self, song_keys: list[str], raw_titles: list[str]) -> None:
         """Each distinct title key is a document; its songs are kept most popular first."""
         self._title_docs = list(dict.fromkeys(k for k in song_keys if k))
         self._doc_of_title = {k: d for d, k in enumerate(self._title_docs)}
@@ -215,11 +280,35 @@ class Matcher:
         most_popular = self._song_popularity[self._songs_by_doc.firsts(np.arange(len(self._title_docs)))]
         for d in np.argsort(-most_popular, kind="stable").tolist():
             self._doc_of_compact_title.setdefault(self._title_docs[d].replace(" ", ""), d)
+        # Another name of a song in brackets ("Spring Day" for "봄날 (Spring Day)") finds it as its
+        # title does; the title without what follows a dash or sits in brackets (a remix, a live
+        # take) finds it only when nothing has that title. Guests credited in a title, by song.
+        alternate: dict[str, set[int]] = {}
+        base: dict[str, set[int]] = {}
+        self._guests: dict[int, frozenset[str]] = {}
+        for song, (raw, key) in enumerate(zip(raw_titles, song_keys, strict=True)):
+            cleaned = strip_credits(raw)
+            for name in _BRACKETED.findall(cleaned):
+                name_key = text_key(name)
+                if name_key and name_key != key and not _VERSION_WORDS & set(name_key.split()):
+                    alternate.setdefault(name_key, set()).add(song)
+            base_key = text_key(base_title(cleaned))
+            if base_key and base_key != key:
+                base.setdefault(base_key, set()).add(song)
+            guests = frozenset(filter(None, (text_key(g) for g in credited_guests(raw))))
+            if guests:
+                self._guests[song] = guests
+        self._songs_by_alternate = {k: self._best_known_first(ids) for k, ids in alternate.items()}
+        self._guest_keys = frozenset(g for guests in self._guests.values() for g in guests)
+        self._songs_by_base = {k: self._best_known_first(ids) for k, ids in base.items()}
 
     def _index_artists(self, artist_keys: list[tuple[str, int]]) -> None:
         """Name and alias keys -> artist ids, most popular first; each distinct key is a document."""
         self._artists = self._artist_ids_by(artist_keys)
         self._artists_compact = self._artist_ids_by((k.replace(" ", ""), a) for k, a in artist_keys)
+        # "weeknd" and "beatles": the article people leave out. Never over a name that is a key itself.
+        bare = self._artist_ids_by((k[len(_ARTICLE) :], a) for k, a in artist_keys if k.startswith(_ARTICLE))
+        self._artists_bare = {k: ids for k, ids in bare.items() if k not in self._artists}
         self._artist_docs = list(self._artists)
         # A name that is also a title is one text with it: a typo of it is no less
         # sure of the text, and which reading wins is decided as on the exact path.
@@ -227,18 +316,21 @@ class Matcher:
             [self._doc_of_title.get(k, -1) for k in self._artist_docs], dtype=np.int64
         )
 
+    def _best_known_first(self, songs: Iterable[int]) -> tuple[int, ...]:
+        return tuple(sorted(songs, key=lambda s: (-self._song_popularity[s], s)))
+
     @classmethod
     def fit(cls, catalogue: Catalogue) -> Matcher:
         """Build every index for ``catalogue`` (fit once, query many)."""
         return cls(catalogue)
 
     def _artist_ids_by(self, pairs: Iterable[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
-        """key -> ids of the artists it names, most popular first."""
+        """key -> ids of the artists it names, best known first."""
         grouped: dict[str, set[int]] = {}
         for key, a in pairs:
             grouped.setdefault(key, set()).add(a)
-        by_popularity = self._artist_popularity
-        return {k: tuple(sorted(ids, key=lambda a: (-by_popularity[a], a))) for k, ids in grouped.items()}
+        fame = self._artist_fame
+        return {k: tuple(sorted(ids, key=lambda a: (-fame[a], a))) for k, ids in grouped.items()}
 
     @property
     def nbytes(self) -> int:
@@ -272,28 +364,58 @@ class Matcher:
 
     def match(self, query: str) -> Match:
         """The item ``query`` names, suggestions when unsure, or nothing. Never raises on any text."""
+        link, rest = find_link(query[: 4 * MAX_QUERY_CHARS])
+        if link is None:
+            return self._match_text(query)
+        if link.service == "spotify" and link.kind == "track" and link.id in self._song_of_spotify_id:
+            return Match(self.item("song", self._song_of_spotify_id[link.id]), 100.0, True, (), link=link)
+        words = link.text or rest
+        found = self._match_text(words) if words else Match(None, 0.0, False, ())
+        return replace(found, link=link)
+
+    def _match_text(self, query: str) -> Match:
         key = query_key(query)
         if not key:
             return Match(None, 0.0, False, ())
-        exact = self._exact(key)
-        if exact is not None:
-            return exact
-        return self._fuzzy(decomposed(key))
+        # The key as typed, then without words no title needs (edition words, "song", "lyrics").
+        variants = list(dict.fromkeys([key, _without_noise(key)]))
+        for variant in variants:
+            exact = self._exact(variant)
+            if exact is not None:
+                return exact
+        key = variants[-1]
+        fuzzy = self._fuzzy(decomposed(key))
+        if fuzzy.item is not None:
+            return fuzzy
+        return self._artist_with_unknown_song(key, query, fuzzy) or fuzzy
 
     # ------------------------------------------------------------ exact path
 
+    def _names(self, key: str) -> tuple[int, ...]:
+        """Artists whose name or alias is ``key``: as typed, without spaces, or without a leading "the"."""
+        if key.startswith(_ARTICLE) and key[len(_ARTICLE) :] in self._artists and key not in self._artists:
+            key = key[len(_ARTICLE) :]
+        return self._artists.get(key) or self._artists_compact.get(key.replace(" ", "")) or self._artists_bare.get(key, ())
+
+    def _titled(self, key: str) -> np.ndarray:
+        """Songs best known first with this title (or another name of theirs), else with it as a base title."""
+        doc = self._doc_of_title.get(key)
+        if doc is None:
+            doc = self._doc_of_compact_title.get(key.replace(" ", ""))
+        titled = self._songs_by_doc[doc] if doc is not None else _NO_SONGS
+        alternate = self._songs_by_alternate.get(key)
+        if alternate is not None:
+            return np.array(self._best_known_first({*titled.tolist(), *alternate}), dtype=np.int64)
+        if len(titled):
+            return titled
+        return np.array(self._songs_by_base.get(key, ()), dtype=np.int64)
+
     def _exact(self, key: str) -> Match | None:
-        """A dict hit on the whole key, its compact form, or a title/artist split of it."""
-        for titles, artists, k in (
-            (self._doc_of_title, self._artists, key),
-            (self._doc_of_compact_title, self._artists_compact, key.replace(" ", "")),
-        ):
-            doc, names = titles.get(k), artists.get(k, ())
-            song = int(self._songs_by_doc[doc][0]) if doc is not None else None
-            if names and (song is None or self._artist_popularity[names[0]] >= self._song_popularity[song]):
-                return Match(self.item("artist", names[0]), 100.0, True, ())
-            if song is not None and doc is not None:
-                return Match(self.item("song", song), 100.0, True, (), self._same_title(doc))
+        """A dict hit on the whole key (as an artist and/or a title), or on a title/artist split of it."""
+        names = self._names(key)
+        songs = self._titled(key)
+        if names or len(songs):
+            return self._artist_or_song(names[0] if names else None, songs.tolist())
         hits = [self._song_titled_by(title, artist) for title, artist in _title_artist_splits(key)]
         hits = [s for s in hits if s >= 0]
         if hits:
@@ -301,13 +423,23 @@ class Matcher:
             return Match(self.item("song", best), 100.0, True, ())
         return None
 
-    def _same_title(self, doc: int) -> tuple[Item, ...]:
+    def _artist_or_song(self, artist: int | None, songs: list[int]) -> Match:
+        """The answer when the same words name an artist, songs, or both (see the module docstring)."""
+        song = songs[0] if songs else None
+        artist_item = self.item("artist", artist) if artist is not None else None
+        song_item = self.item("song", song) if song is not None else None
+        if artist is not None and (song is None or self._song_popularity[song] <= self._artist_fame[artist] + SONG_OVER_ARTIST):
+            return Match(artist_item, 100.0, True, (), other_reading=song_item)
+        assert song_item is not None
+        same = self._same_title(songs)
+        return Match(song_item, 100.0, True, (), same, other_reading=artist_item)
+
+    def _same_title(self, songs: list[int]) -> tuple[Item, ...]:
         """Up to two more songs with this title, by other artists and nearly as well known, best known first."""
-        songs = self._songs_by_doc[doc]
         artists = {int(self._song_artist[songs[0]])}
         floor = self._song_popularity[songs[0]] - SAME_TITLE_GAP
         others: list[Item] = []
-        for song in songs[1:].tolist():
+        for song in songs[1:]:
             artist = int(self._song_artist[song])
             if self._song_popularity[song] < floor:
                 break  # best known first: the rest are further behind
@@ -319,14 +451,46 @@ class Matcher:
         return tuple(others)
 
     def _song_titled_by(self, title: str, artist: str) -> int:
-        """The most popular song with exactly this title key by an artist with this name key, or -1."""
-        doc = self._doc_of_title.get(title)
-        artists = (*self._artists.get(artist, ()), *self._artists_compact.get(artist.replace(" ", ""), ()))
-        if doc is None or not artists:
+        """The best-known song with this title by an artist with this name key (or crediting it as a guest), or -1."""
+        artists = self._names(artist)
+        guest = artist in self._guest_keys
+        if not artists and not guest:
             return -1
-        songs = self._songs_by_doc[doc]
-        by_artist = songs[np.isin(self._song_artist[songs], artists)]
-        return int(by_artist[0]) if len(by_artist) else -1
+        songs = self._titled(title)
+        hit = np.isin(self._song_artist[songs], artists)
+        if guest:
+            hit |= np.array([artist in self._guests.get(s, ()) for s in songs.tolist()], dtype=bool)
+        return int(songs[np.argmax(hit)]) if hit.any() else -1
+
+    # ------------------------------------------------------------ an artist's unknown song
+
+    def _artist_with_unknown_song(self, key: str, query: str, fuzzy: Match) -> Match | None:
+        """The artist a query names exactly, with the rest of it as a title the catalogue lacks.
+
+        The longest artist name at either end of the query wins. Not when the
+        rest comes close to one of that artist's songs, nor when the query comes
+        close to a title holding the name ("binwout air" for "Bingwout Air"):
+        both are typos of a song the catalogue has.
+        """
+        words = key.split(" ")
+        best: tuple[int, int, str] | None = None  # (name words, artist, title)
+        for i in range(1, len(words)):
+            # "artist title", and "title artist" or "title by artist"
+            for name, title in ((words[:i], words[i:]), (words[i:], _without_joiner(words[:i]))):
+                artists = self._names(" ".join(name))
+                if artists and title and (best is None or len(name) > best[0]):
+                    best = (len(name), artists[0], " ".join(title))
+        if best is None:
+            return None
+        _, artist, title = best
+        name = set(words) - set(title.split(" "))
+        if any(s.kind == "song" and name <= set(text_key(s.title).split()) for s in fuzzy.suggestions):
+            return None  # the name is part of a title the query comes close to: a typo of that title
+        own = self._songs_by_artist[artist]
+        if len(own) and similarity.score(decomposed(title), [self._title_doc_fuzzy[d] for d in self._doc_of_song[own]],
+                                         loose=LOOSE_WEIGHT).max() >= SUGGEST_SCORE:
+            return None  # close to a song the artist has: a typo, and "did you mean" offers it
+        return Match(self.item("artist", artist), 100.0, False, (), unknown_title=_as_typed(title, query))
 
     # ------------------------------------------------------------ fuzzy path
 
@@ -338,10 +502,45 @@ class Matcher:
         ranked = readings.ranked_texts()
         scores = readings.score[ranked[:2]].tolist()
         best, runner_up = scores[0], (scores[1] if len(scores) > 1 else 0.0)
-        if best >= CONFIDENT_SCORE and best - runner_up >= MARGIN and len(query) >= MIN_FUZZY_CHARS:
-            return Match(self._item_of(readings, ranked[0]), best, False, ())
+        if best - runner_up >= MARGIN and len(query) >= MIN_FUZZY_CHARS and best >= TYPO_SCORE:
+            item = self._item_of(readings, ranked[0])
+            lacking = self._words_lacking(query, item)
+            sure = best >= SURE_SCORE or not self._substitutes_a_word(lacking, item)
+            if (best >= CONFIDENT_SCORE or self._typos_only(lacking, item)) and sure:
+                return Match(item, best, False, ())
         suggestions = tuple(self._item_of(readings, r) for r in ranked[:3] if readings.score[r] >= SUGGEST_SCORE)
         return Match(None, best, False, suggestions)
+
+    @staticmethod
+    def _answer_words(item: Item) -> list[str]:
+        """The words of an answer: its title and its artist's name (a query may name both)."""
+        return decomposed(text_key(f"{item.title} {item.artist}")).split()
+
+    def _words_lacking(self, query: str, item: Item) -> set[str]:
+        """Query words the answer does not have."""
+        return set(query.split(" ")) - set(self._answer_words(item))
+
+    def _typos_only(self, lacking: set[str], item: Item) -> bool:
+        """True when the query has words the answer lacks, each a misspelling of one of its words.
+
+        A misspelling is a word the catalogue never uses that is close to a word
+        of the answer ("vemon" for "venom"); an unrelated word ("fortnight" after
+        "taylor swift") is something the answer does not have.
+        """
+        answer = self._answer_words(item)
+        return bool(lacking) and all(
+            word not in self._vocabulary and similarity.score(word, answer).max() >= TYPO_WORD_SCORE for word in lacking
+        )
+
+    def _substitutes_a_word(self, lacking: set[str], item: Item) -> bool:
+        """True when a query word the catalogue knows stands where the answer has a different word.
+
+        A typo makes a word nobody uses ("lites"); a word the catalogue uses
+        elsewhere ("lose" for "love") is more likely a different song.
+        """
+        known = [w for w in lacking if len(w) >= REAL_WORD_CHARS and w in self._vocabulary]
+        answer = self._answer_words(item)
+        return any(similarity.score(word, answer).max() >= TYPO_WORD_SCORE for word in known) if answer else False
 
     def _item_of(self, readings: _Readings, row: int) -> Item:
         return self.item("song" if readings.is_song[row] else "artist", int(readings.id[row]))
@@ -384,7 +583,7 @@ class Matcher:
             is_song=np.concatenate([np.ones(len(songs), dtype=bool), np.zeros(len(artist_ids), dtype=bool)]),
             text=np.concatenate([self._doc_of_song[songs], artist_texts]),
             score=np.concatenate([song_scores, artist_scores]),
-            popularity=np.concatenate([self._song_popularity[songs], self._artist_popularity[artist_ids]]),
+            rank=np.concatenate([self._song_popularity[songs], self._artist_fame[artist_ids] + SONG_OVER_ARTIST]),
         )
 
     def _candidate_songs(self, title_docs: np.ndarray, named: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -427,3 +626,30 @@ def _title_artist_splits(key: str) -> Iterator[tuple[str, str]]:
         yield right, left
         if words[i] in _JOINING_WORDS and i + 1 < len(words):
             yield left, " ".join(words[i + 1 :])
+
+
+_NO_SONGS = np.empty(0, dtype=np.int64)
+_BRACKETED = re.compile(r"[\(\[]([^\)\]]+)[\)\]]")
+
+
+def _without_joiner(words: list[str]) -> list[str]:
+    """A title's words before an artist, without the word joining them ("fortnight by")."""
+    return words[:-1] if words and words[-1] in _JOINING_WORDS else words
+
+
+def _without_noise(key: str) -> str:
+    """The key without trailing edition words and words no title needs ("song", "lyrics"); never empty."""
+    words = [w for w in strip_trailing_editions(key).split(" ") if w not in _NOISE_WORDS]
+    return " ".join(words) or key
+
+
+def _as_typed(key_words: str, query: str) -> str:
+    """The words of a key as the query spelled them (case, accents), when they can be found; else the key."""
+    tokens = re.findall(r"[\w']+", query)
+    wanted = key_words.split(" ")
+    keys = [text_key(t) for t in tokens]
+    for start in range(len(keys) - len(wanted) + 1):
+        if keys[start : start + len(wanted)] == wanted:
+            return " ".join(tokens[start : start + len(wanted)])
+    return key_words
+

@@ -83,7 +83,7 @@ RESOLVES = [
     ("HOW YOU LIKE THAT!!!", song("How You Like That", "BLACKPINK")),
     ("blinding lights (feat. x)", song("Blinding Lights", "The Weeknd")),
     ("levitating", song("Levitating (feat. DaBaby)", "Dua Lipa")),
-    ("here comes the sun", song("Here Comes the Sun - Remastered 2009", "The Beatles")),
+    ("here comes the sun", song("Here Comes the Sun", "The Beatles")),  # shown without "- Remastered 2009"
     ("blackpink", artist("BLACKPINK")),
     ("black pink", artist("BLACKPINK")),
     ("Black-Pink", artist("BLACKPINK")),
@@ -242,12 +242,19 @@ def test_unknown_popularity_loses_ties_to_known() -> None:
     assert m.match("echo").item == m.item("song", 1)
 
 
-@pytest.mark.parametrize(("song_popularity", "expected"), [(30.0, artist("Aurora")), (90.0, song("Aurora", "Some Band"))])
-def test_artist_and_title_with_the_same_name_go_to_the_more_popular(
-    song_popularity: float, expected: tuple[str, str, str]
+@pytest.mark.parametrize(
+    ("song_popularity", "expected", "other"),
+    [(30.0, artist("Aurora"), song("Aurora", "Some Band")), (84.0, artist("Aurora"), song("Aurora", "Some Band")),
+     (90.0, song("Aurora", "Some Band"), artist("Aurora"))],
+)
+def test_an_artist_name_beats_a_same_titled_song_unless_the_song_is_far_better_known(
+    song_popularity: float, expected: tuple[str, str, str], other: tuple[str, str, str]
 ) -> None:
+    """The artist's best-known song (70) is its fame; the song must beat it by more than 15 points."""
     songs = [("Aurora", "Some Band", False, song_popularity), ("Runaway", "Aurora", False, 70.0)]
-    assert answer(Matcher.fit(make_catalogue(songs)), "aurora") == expected
+    result = Matcher.fit(make_catalogue(songs)).match("aurora")
+    assert result.item is not None and as_tuple(result.item) == expected
+    assert result.other_reading is not None and as_tuple(result.other_reading) == other
 
 
 @pytest.mark.parametrize(
@@ -383,3 +390,155 @@ def test_a_bare_title_several_artists_share_names_the_others_nearly_as_well_know
     named = m.match("Stay Post Malone")  # naming the artist chooses, and leaves nothing to say
     assert named.item is not None and named.item.artist == "Post Malone" and named.same_title == ()
     assert m.match("zedd").same_title == ()  # an artist is no title
+
+
+# ---------------------------------------------------------------- what a new user hit (issue 13)
+
+FRONT_DOOR = [
+    ("Get Lucky (feat. Pharrell Williams) - Radio Edit", "Daft Punk", False, 80.0),
+    ("One More Time", "Daft Punk", False, 75.0),
+    ("Daft Punk", "Pentatonix", False, 57.0),
+    ("Bohemian Rhapsody - Remastered 2011", "Queen", False, 84.0),
+    ("Queen", "Perfume Genius", False, 58.0),
+    ("Bohemian Rhapsody", "Forestella", True, 25.0),
+    ("Circles", "Post Malone", False, 90.0),
+    ("Post Malone (feat. RANI)", "Sam Feldt", False, 83.0),
+    ("Here Comes The Sun - Remastered 2009", "The Beatles", False, 80.0),
+    ("Black Beatles", "Rae Sremmurd", False, 72.0),
+    ("Blinding Lights", "The Weeknd", False, 95.0),
+    ("Weekend (feat. Miguel)", "Mac Miller", False, 60.0),
+    ('Lose Yourself - From "8 Mile" Soundtrack', "Eminem", False, 82.0),
+    ("Love Yourself", "Justin Bieber", False, 85.0),
+    ("Lose Yourself to Dance", "Daft Punk", False, 71.0),
+    ("Anti-Hero", "Taylor Swift", False, 78.0),
+    ("ANTI-HERO", "M.O.N.T", True, 31.0),
+    ("Nonsense", "Sabrina Carpenter", False, 70.0),
+    ("Next Level", "aespa", True, 83.0),
+    ("supernova", "prettyboyshav", False, 30.0),
+    ("Champagne Supernova - Remastered", "Oasis", False, 72.0),
+    ("Flowers", "Miley Cyrus", False, 89.0),
+    ("Flowers", "The Deli", False, 63.0),
+    ("Redbone", "Childish Gambino", False, 81.0),
+    ("Come and Get Your Love", "Redbone", False, 40.0),
+]
+
+
+@pytest.fixture(scope="module")
+def front_door() -> Matcher:
+    songs = [(t, a, k, p) for t, a, k, p in FRONT_DOOR]
+    catalogue = make_catalogue(songs)
+    catalogue.songs.loc[catalogue.songs["title"] == "Blinding Lights", "spotify_id"] = "0VjIjW4GlUZAMYd2vXMi3b"
+    return Matcher.fit(catalogue)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "also"),
+    [
+        ("Daft Punk", artist("Daft Punk"), song("Daft Punk", "Pentatonix")),
+        ("Queen", artist("Queen"), song("Queen", "Perfume Genius")),
+        ("Post Malone", artist("Post Malone"), song("Post Malone (feat. RANI)", "Sam Feldt")),
+        ("Redbone", song("Redbone", "Childish Gambino"), artist("Redbone")),  # the hit, far better known
+    ],
+)
+def test_an_exact_artist_name_outranks_a_song_named_after_it(
+    front_door: Matcher, query: str, expected: tuple[str, str, str], also: tuple[str, str, str]
+) -> None:
+    result = front_door.match(query)
+    assert result.item is not None and as_tuple(result.item) == expected
+    assert result.other_reading is not None and as_tuple(result.other_reading) == also
+
+
+@pytest.mark.parametrize(("query", "expected"), [("beatles", "The Beatles"), ("weeknd", "The Weeknd"),
+                                                 ("the queen", "Queen")])
+def test_the_article_may_be_left_out_or_added(front_door: Matcher, query: str, expected: str) -> None:
+    assert answer(front_door, query) == artist(expected)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Lose Yourself", song("Lose Yourself", "Eminem")),  # the soundtrack suffix is an edition
+        ("Lose Yourself Eminem", song("Lose Yourself", "Eminem")),
+        ("eminem - lose yourself", song("Lose Yourself", "Eminem")),
+        ("Anti-Hero", song("Anti-Hero", "Taylor Swift")),  # better known than the K-pop namesake
+        ("bohemian rapsody", song("Bohemian Rhapsody", "Queen")),  # shown without "- Remastered 2011"
+        ("bohemian rhapsody remastered", song("Bohemian Rhapsody", "Queen")),
+        ("blinding lights song", song("Blinding Lights", "The Weeknd")),
+    ],
+)
+def test_titles_are_found_under_their_editions_and_shown_clean(
+    front_door: Matcher, query: str, expected: tuple[str, str, str]
+) -> None:
+    assert answer(front_door, query) == expected
+
+
+def test_a_real_word_in_place_of_another_is_a_question_not_a_typo() -> None:
+    """Without Eminem's song, "lose yourself" must not be answered as "Love Yourself"."""
+    m = Matcher.fit(make_catalogue([("Love Yourself", "Justin Bieber", False, 85.0),
+                                    ("Lose Control", "Someone", False, 50.0)]))
+    result = m.match("lose yourself")
+    assert result.item is None
+    assert song("Love Yourself", "Justin Bieber") in [as_tuple(s) for s in result.suggestions]
+    assert answer(m, "love yourslef") == song("Love Yourself", "Justin Bieber")  # a typo is still a typo
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b",
+     "https://open.spotify.com/intl-fr/track/0VjIjW4GlUZAMYd2vXMi3b?si=4f1e2d3c",
+     "spotify:track:0VjIjW4GlUZAMYd2vXMi3b",
+     "listen to this! https://open.spotify.com/track/0VjIjW4GlUZAMYd2vXMi3b",
+     "https://music.apple.com/us/song/blinding-lights/1499378615",
+     "https://www.youtube.com/watch?v=4NRXx6U8ABQ Blinding Lights - The Weeknd",
+     "https://www.youtube.com/results?search_query=the+weeknd+blinding+lights"],
+)
+def test_links_to_a_song_of_the_catalogue_find_it(front_door: Matcher, query: str) -> None:
+    result = front_door.match(query)
+    assert result.item is not None and as_tuple(result.item) == song("Blinding Lights", "The Weeknd")
+    assert result.link is not None
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC", "track"),
+     ("https://open.spotify.com/artist/1Xyo4u8uXC1ZmMpatF05PJ?si=x", "artist"),
+     ("spotify:album:4yP0hdKOZPNshxUOjY0cZj", "album"),
+     ("https://youtu.be/4NRXx6U8ABQ", "video")],
+)
+def test_a_link_to_something_unknown_comes_back_unanswered_with_the_link(
+    front_door: Matcher, query: str, kind: str
+) -> None:
+    result = front_door.match(query)
+    assert (result.item, result.suggestions) == (None, ())
+    assert result.link is not None and result.link.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_artist", "title"),
+    [("Espresso Sabrina Carpenter", "Sabrina Carpenter", "Espresso"),
+     ("sabrina carpenter - espresso", "Sabrina Carpenter", "espresso"),
+     ("aespa Supernova", "aespa", "Supernova"),  # another act's "supernova" does not count: aespa was named
+     ("Flowers by Miley Cyrus", None, None)],  # in the catalogue: the song itself
+)
+def test_a_song_newer_than_the_catalogue_answers_for_its_artist(
+    front_door: Matcher, query: str, expected_artist: str | None, title: str | None
+) -> None:
+    result = front_door.match(query)
+    assert result.item is not None
+    if expected_artist is None:
+        assert as_tuple(result.item) == song("Flowers", "Miley Cyrus") and result.unknown_title == ""
+    else:
+        assert as_tuple(result.item) == artist(expected_artist)
+        assert result.unknown_title == title
+
+
+def test_a_typo_of_an_artists_song_is_offered_not_taken_for_a_new_song(front_door: Matcher) -> None:
+    result = front_door.match("sabrina carpenter nonsens")
+    assert result.unknown_title == ""
+    assert result.item is not None and as_tuple(result.item) == song("Nonsense", "Sabrina Carpenter")
+
+
+@pytest.mark.parametrize("query", ["Espresso", "Vampire Olivia Rodrigo", "Good Luck Babe", "Die With A Smile"])
+def test_nothing_known_offers_no_junk_choices(front_door: Matcher, query: str) -> None:
+    result = front_door.match(query)
+    assert (result.item, result.suggestions) == (None, ())
