@@ -123,6 +123,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def downloads_dir(self) -> Path:
+        """Where downloaded catalogue sources are cached."""
+        return self.data_dir / "downloads"
+
+    @property
+    def artifact_dir(self) -> Path:
+        """Where published artifacts are staged and downloaded (one folder per version)."""
+        return self.data_dir / "artifacts"
+
+    @property
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the data directory."""
         if self.database_url:

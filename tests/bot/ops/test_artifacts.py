@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import bot.ops.artifacts
-import bot.app.runtime
 from bot.ops.artifacts import (
     FORMAT_VERSION,
     ArtifactError,
@@ -29,9 +28,10 @@ from bot.app.cli import main
 from bot.app.config import ConfigError, load_settings
 from bot.ops.object_store import DirectoryStore, StoreError, parse_store_url
 from bot.chat.replies import Sender
-from bot.app.runtime import open_core
+from bot.app.runtime import build_options, open_core
+from bot.ops.build import publish_build
 from bot.storage.catalogue_store import BuildInfo, StoredBuild, load_build
-from bot.storage.engine import open_database
+from bot.storage.engine import database
 from tests.support.artifacts import (
     BUILT_AT,
     DATA_FILES,
@@ -468,12 +468,9 @@ async def test_a_published_build_is_marked_so_its_own_worker_does_not_reload_it(
     tmp_path: Path, csvs: CsvWriter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = core_settings(tmp_path, KPOP_SOURCES=str(write_sources(csvs)))
-    published = await bot.app.runtime.publish_build(settings, str(tmp_path / "store"), bot.app.runtime.BuildOptions())
-    engine = await open_database(settings.resolved_database_url)
-    try:
+    async with database(settings.resolved_database_url) as engine:
+        published = await publish_build(engine, str(tmp_path / "store"), build_options(settings), settings.artifact_dir)
         stored = await load_build(engine)
-    finally:
-        await engine.dispose()
     assert stored is not None and stored.info.artifact == published.manifest.version
 
 
@@ -504,5 +501,6 @@ async def test_a_worker_republishing_its_artifact_gets_the_same_version(tmp_path
     settings = core_settings(tmp_path / "worker", KPOP_ARTIFACT=store)
     async with open_core(settings):
         pass
-    again = await bot.app.runtime.publish_build(settings, store, bot.app.runtime.BuildOptions())
+    async with database(settings.resolved_database_url) as engine:
+        again = await publish_build(engine, store, build_options(settings), settings.artifact_dir)
     assert again.manifest.version == version and not again.uploaded
