@@ -31,7 +31,8 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from bot.ops.artifacts import ArtifactLocation, publish, read_artifact  # noqa: E402
+from bot.ops.artifacts.files import read_artifact  # noqa: E402
+from bot.ops.artifacts.location import ArtifactLocation, publish  # noqa: E402
 from bot.app.config import Settings, load_settings  # noqa: E402
 from bot.app.runtime import build_options  # noqa: E402
 from bot.ops.build import activate_artifact, build_and_save  # noqa: E402

@@ -22,9 +22,9 @@ from bot.app.logs import configure_logging
 from bot.app.runtime import build_options, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
-from bot.ops.artifacts import ArtifactError
+from bot.ops.artifacts.manifest import ArtifactError
 from bot.ops.build import BuildOptions, build_and_save, load_or_build, publish_build
-from bot.ops.object_store import StoreError
+from bot.ops.stores.base import StoreError
 from bot.storage.catalogue_store import save_blend
 from bot.storage.engine import StorageError, database, describe_url
 from recommender.catalogue.features import SCALINGS

@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
-from bot.ops.object_store import parse_store_url
+from bot.ops.stores.base import parse_store_url
 
 __all__ = ["Settings", "ConfigError", "load_settings", "default_data_dir"]
 

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.ops.artifacts import ArtifactError, ArtifactLocation, Published, prune_cache, publish, read_artifact
+from bot.ops.artifacts.files import read_artifact
+from bot.ops.artifacts.location import ArtifactLocation, Published, prune_cache, publish
+from bot.ops.artifacts.manifest import ArtifactError
 from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build, mark_artifact, save_build
 from recommender.catalogue.catalogue import ImportReport
 from recommender.catalogue.csvfile import CsvFileError, read_header
