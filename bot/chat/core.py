@@ -22,11 +22,11 @@ from bot.chat.experiment import ARM_RANDOM, assign_arm
 from bot.chat.library import Library, to_ref
 from bot.chat.ratelimit import RateLimiter
 from bot.chat.replies import Answer, AnswerKind, ItemRef, Sender
+from bot.chat.understanding import notes_for, other_choices, unanswered
 from bot.storage.answer_log import AnswerRecord, PickRecord
 from bot.storage.history import History
 from bot.storage.models import utcnow
 from bot.votes.feedback import Feedback
-from recommender.matching.matcher import Item
 from recommender.catalogue.normalize import clean_display
 
 __all__ = ["KpopCore", "HELP_TEXT"]
@@ -113,19 +113,10 @@ class KpopCore:
         if not query:
             return _empty_query(notes)
         match = self.library.matcher.match(query)
-        if match.item is not None:
-            if match.same_title:
-                notes = (*notes, _same_title_note(match.item, match.same_title))
-            return await self._picks(sender, query, to_ref(match.item), 0, notes)
-        if match.suggestions:
-            return Answer(
-                AnswerKind.DID_YOU_MEAN,
-                query=query,
-                suggestions=tuple(to_ref(s) for s in match.suggestions),
-                text="I'm not sure which one you mean. Did you mean:",
-                notes=notes,
-            )
-        return _not_found(query, notes)
+        if match.item is None:
+            return unanswered(match, query, notes)
+        answer = await self._picks(sender, query, to_ref(match.item), 0, (*notes_for(match), *notes))
+        return replace(answer, suggestions=other_choices(match)) if answer.kind == AnswerKind.PICKS else answer
 
     async def preview(self, sender: Sender, query: str) -> list[Answer]:
         """Picks to offer while someone is still typing (Telegram's inline mode).
@@ -144,9 +135,11 @@ class KpopCore:
         if not query:
             return [_empty_query(notes)]
         match = self.library.matcher.match(query)
+        if match.item is not None:
+            notes = (*notes_for(match), *notes)
         items = [match.item] if match.item is not None else list(match.suggestions)
         if not items:
-            return [_not_found(query, notes)]
+            return [unanswered(match, query, notes)]
         return [await self._picks(sender, query, to_ref(item), 0, notes, record=False) for item in items]
 
     async def choose(self, sender: Sender, kind: str, item_id: int, query: str = "") -> Answer:
@@ -378,22 +371,3 @@ def _empty_query(notes: tuple[str, ...]) -> Answer:
         text="Tell me a song or an artist you like, for example /kpop Blinding Lights.",
         notes=notes,
     )
-
-
-def _not_found(query: str, notes: tuple[str, ...]) -> Answer:
-    return Answer(
-        AnswerKind.NOT_FOUND,
-        query=query,
-        text="I couldn't find that song or artist in my catalogue. Check the spelling, or try an artist's name.",
-        notes=notes,
-    )
-
-
-def _same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
-    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
-    title = chosen.title
-    if len(others) == 1:
-        also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
-    else:
-        also = f"Other songs called \u201c{title}\u201d are by {' and '.join(item.artist for item in others)}"
-    return f"{also}: add the artist to ask for {'it' if len(others) == 1 else 'one'} (\u201c{title} {others[0].artist}\u201d)."

@@ -51,6 +51,9 @@ def to_text(answer: Answer) -> str:
             links = [f"Spotify {pick.spotify_url}"] if pick.spotify_url else []
             links.append(f"YouTube {pick.youtube_url}")
             lines.append("   " + " | ".join(links))
+        if answer.suggestions:
+            lines.append("Or did you mean:")
+            lines.extend(f"  {number}. {s.label}" for number, s in enumerate(answer.suggestions, start=1))
     else:
         if answer.text:
             lines.append(answer.text)

@@ -114,7 +114,7 @@ async def test_an_unknown_song_gets_a_friendly_miss(core: KpopCore, fake_discord
 
     [embed] = reply.json["data"]["embeds"]
     assert embed["title"] == "No match"
-    assert embed["description"].startswith("You asked for \u201cZzyzx Qwerty\u201d.\nI couldn't find")
+    assert embed["description"].startswith("You asked for \u201cZzyzx Qwerty\u201d.\nI don't know that one yet")
     assert "components" not in reply.json["data"]
     assert not any("/reactions/" in r.path for r in fake_discord.requests)
     assert await stored_answers(core) == []

@@ -66,7 +66,7 @@ async def test_typos_artists_and_hangul_resolve(core: KpopCore) -> None:
 
 async def test_unknown_weak_and_empty_queries_get_friendly_answers(core: KpopCore) -> None:
     unknown = await core.recommend(ALICE, "qwertyuiop zxcvbnm")
-    assert unknown.kind == AnswerKind.NOT_FOUND and "couldn't find" in unknown.text
+    assert unknown.kind == AnswerKind.NOT_FOUND and "don't know that one yet" in unknown.text
     assert unknown.picks == () and unknown.recommendation_id is None
     for empty in ("", "   ", "\u200b\u200f\u202e"):
         answer = await core.recommend(ALICE, empty)

@@ -1,0 +1,80 @@
+"""Saying what the bot understood: notes beside picks, and the answer when nothing was picked.
+
+The matcher (:mod:`recommender.matching.matcher`) decides what a query names; this
+module turns what it could not settle into words a person can act on: the other
+song or artist the same words name, a song newer than the catalogue, a link that
+points at nothing the catalogue has, or a query that names nothing known.
+"""
+
+from __future__ import annotations
+
+from bot.chat.library import to_ref
+from bot.chat.replies import Answer, AnswerKind, ItemRef
+from recommender.matching.links import Link
+from recommender.matching.matcher import Item, Match
+
+__all__ = ["notes_for", "other_choices", "unanswered", "NOT_KNOWN_YET"]
+
+NOT_KNOWN_YET = "I don't know that one yet. Try another song, or the artist's name."
+
+
+def notes_for(match: Match) -> tuple[str, ...]:
+    """What to say beside the picks for a confident match."""
+    item = match.item
+    assert item is not None
+    notes = []
+    if match.unknown_title:
+        kind = "more K-pop like" if item.korean else "K-pop for fans of"
+        notes.append(f"I don't know \u201c{match.unknown_title}\u201d yet; here is {kind} {item.title}.")
+    if match.same_title:
+        notes.append(_same_title_note(item, match.same_title))
+    if match.other_reading is not None:
+        notes.append(_other_reading_note(item, match.other_reading))
+    return tuple(notes)
+
+
+def other_choices(match: Match) -> tuple[ItemRef, ...]:
+    """Other items the same words name, offered beside the picks (the terminal numbers them)."""
+    return (to_ref(match.other_reading),) if match.other_reading is not None else ()
+
+
+def unanswered(match: Match, query: str, notes: tuple[str, ...]) -> Answer:
+    """"Did you mean" choices, or a plain word on why nothing was found."""
+    if match.suggestions:
+        return Answer(
+            AnswerKind.DID_YOU_MEAN,
+            query=query,
+            suggestions=tuple(to_ref(s) for s in match.suggestions),
+            text="I'm not sure which one you mean. Did you mean:",
+            notes=notes,
+        )
+    text = _unknown_link(match.link) if match.link is not None else NOT_KNOWN_YET
+    return Answer(AnswerKind.NOT_FOUND, query=query, text=text, notes=notes)
+
+
+def _unknown_link(link: Link) -> str:
+    if link.service == "other":
+        return "I can read Spotify, YouTube and Apple Music links. Type the song or artist instead."
+    what = {"track": "song", "video": "song", "search": "song", "song": "song"}.get(link.kind, link.kind)
+    if link.id is None and not link.text and link.kind not in {"search"}:
+        return f"I can't tell which {what} that {link.service_name} link is. Type its title or artist instead."
+    return (f"I don't know the {what} behind that {link.service_name} link yet. "
+            "Type its title or artist instead, and I'll look for it.")
+
+
+def _same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
+    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
+    title = chosen.title
+    if len(others) == 1:
+        also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
+    else:
+        also = f"Other songs called \u201c{title}\u201d are by {' and '.join(item.artist for item in others)}"
+    return f"{also}: add the artist to ask for {'it' if len(others) == 1 else 'one'} (\u201c{title} {others[0].artist}\u201d)."
+
+
+def _other_reading_note(chosen: Item, other: Item) -> str:
+    """The song named like the artist answered, or the artist named like the song answered."""
+    if other.kind == "song":
+        return (f"\u201c{other.title}\u201d is also a song by {other.artist}: "
+                f"ask for \u201c{other.title} {other.artist}\u201d to get picks for it.")
+    return f"\u201c{chosen.title}\u201d is also the name of an artist; ask for one of their songs to get picks for them."
