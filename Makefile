@@ -18,11 +18,19 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 
-install: $(VENV)/bin/python
+# Each install leaves a stamp, so it runs again only when pyproject.toml changed (or the venv is new):
+# an editable install picks up code changes by itself, and reinstalling costs seconds on every start.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --quiet -e .
+	touch $@
 
-install-dev: $(VENV)/bin/python
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(VENV)/bin/kpop-bot run

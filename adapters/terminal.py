@@ -1,7 +1,12 @@
 """The terminal adapter: chat with the bot with no platform token at all.
 
-It speaks the same core as Discord and Telegram. Votes are typed: ``+`` or
-``-`` rates the last answer, ``+2`` or ``-2`` one pick of it, ``more`` pages on.
+It speaks the same core as Discord and Telegram. Commands need no slash here
+(``help``, ``more``, ``forget``; a song called "Help" is found with its
+artist, "Help 10cm", or its punctuation, "Help!"); a number picks one of the last
+answer's "did you mean" choices. Votes are typed: ``+`` or ``-`` rates the last
+answer, ``+2`` or ``-2`` one pick of it. The terminal is one local person, so
+the rate limit does not apply (:data:`bot.chat.core.LOCAL_PLATFORMS`): lines
+typed while the bot was starting are answered in turn.
 """
 
 from __future__ import annotations
@@ -13,16 +18,21 @@ from typing import TextIO
 
 from bot.chat.core import KpopCore
 from bot.chat.render import to_text
-from bot.chat.replies import AnswerKind, Sender
+from bot.chat.replies import Answer, AnswerKind, ItemRef, Sender
 
 __all__ = ["chat", "GREETING"]
 
 GREETING = (
-    "kpop-bot: tell me a song or artist you like (e.g. Blinding Lights).\n"
-    "Rate my last answer with + or - (or +2 / -2 for one pick), 'more' for more, 'quit' to leave."
+    "kpop-bot: tell me a song or artist you like (e.g. Blinding Lights), or paste a Spotify link.\n"
+    "Type a number to pick one of my \"did you mean\" choices; rate my last answer with + or - "
+    "(or +2 / -2 for one pick);\n"
+    "'more' for more picks, 'forget' to delete what I stored about you, 'help', and 'quit' to leave."
 )
 _VOTE = re.compile(r"^(?P<sign>[+\-]|👍|👎)\s*(?P<rank>\d{1,2})?$")
+_CHOICE = re.compile(r"^\d{1,2}$")
 _QUIT = {"quit", "exit", "/quit", "/exit", "bye"}
+#: Words that are commands when typed alone, as with a slash.
+_COMMANDS = {"help", "more", "forget"}
 
 
 async def _read_line(stream: TextIO) -> str | None:
@@ -34,6 +44,8 @@ async def chat(core: KpopCore, stdin: TextIO, stdout: TextIO, *, user_id: str | 
     """Run the conversation until ``quit`` or end of input."""
     sender = Sender(platform="terminal", user_id=user_id or getpass.getuser(), chat_id="terminal")
     last_recommendation: int | None = None
+    choices: tuple[ItemRef, ...] = ()
+    asked = ""
 
     def say(text: str) -> None:
         stdout.write(text + "\n")
@@ -51,16 +63,29 @@ async def chat(core: KpopCore, stdin: TextIO, stdout: TextIO, *, user_id: str | 
         if not text:
             continue
         vote = _VOTE.match(text)
+        answer: Answer
         if vote:
             if last_recommendation is None:
                 say("bot> Ask me for a song first, then rate my answer.")
                 continue
             value = 1 if vote["sign"] in {"+", "👍"} else -1
             answer = await core.vote(sender, last_recommendation, value, pick_rank=int(vote["rank"] or 0))
+        elif _CHOICE.match(text) and choices:
+            number = int(text)
+            if not 1 <= number <= len(choices):
+                say(f"bot> Pick a number from 1 to {len(choices)}, or ask for something else.")
+                continue
+            chosen = choices[number - 1]
+            answer = await core.choose(sender, chosen.kind, chosen.id, asked)
         elif text.lower() in {"more", "/more", "/kpop more"} and last_recommendation is not None:
             answer = await core.more(sender, last_recommendation)
+        elif text.lower() in _COMMANDS:
+            answer = await core.handle_text(sender, "/" + text.lower())
         else:
             answer = await core.handle_text(sender, text)
+            asked = text
         if answer.kind == AnswerKind.PICKS and answer.recommendation_id is not None:
             last_recommendation = answer.recommendation_id
+        if answer.kind in (AnswerKind.PICKS, AnswerKind.DID_YOU_MEAN, AnswerKind.NOT_FOUND):
+            choices = answer.suggestions
         say("bot> " + to_text(answer).replace("\n", "\n     "))

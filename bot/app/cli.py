@@ -11,7 +11,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import bot.ops.evaluate as evaluate
@@ -63,16 +64,31 @@ async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_recommend(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer the query, or with ``-`` every line of standard input, each on its own, after one start.
+
+    Each answer is for a new person with no history, and nothing is stored, so the
+    same query gives the same answer every time; ``--as NAME`` answers as that
+    person instead, with their history, and stores the answers as a chat would.
+    """
     # a script asks the recommender, never the A/B test's random arm
     settings = settings.model_copy(update={"experiment": False})
+    queries = _stdin_lines() if args.query == "-" else iter([args.query])
     async with open_core(settings, _build_options(settings, args)) as core:
-        sender = Sender(platform="cli", user_id="cli", chat_id="cli")
-        answer = await core.recommend(sender, args.query)
-    if args.json:
-        print(json.dumps(to_json(answer), ensure_ascii=False))
-    else:
-        print(to_text(answer))
+        for query in queries:
+            person = args.person or f"new-{uuid.uuid4().hex}"
+            answer = await core.recommend(Sender("cli", person, "cli"), query, record=args.person is not None)
+            if args.json:
+                print(json.dumps(to_json(answer), ensure_ascii=False), flush=True)
+            else:
+                print(to_text(answer) + ("\n" if args.query == "-" else ""), flush=True)
     return 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Standard input's non-empty lines, read as they come (a pipe may feed them slowly)."""
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
 
 
 async def _cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -194,9 +210,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--playlists", dest="build_playlists", action="append", metavar="FILE",
                        help="playlist CSV for co-listening, besides the playlist files among the sources "
                             "(repeatable; same form as for evaluate)")
-    rec = with_build_options(sub.add_parser("recommend", help="answer one query and exit"))
-    rec.add_argument("query")
-    rec.add_argument("--json", action="store_true", help="print one JSON object")
+    rec = with_build_options(sub.add_parser(
+        "recommend", help="answer a query (or every line of standard input with -) as a new person, storing nothing"))
+    rec.add_argument("query", help='a song or artist, or "-" to answer each line of standard input')
+    rec.add_argument("--json", action="store_true", help="print one JSON object per answer, one per line")
+    rec.add_argument("--as", dest="person", metavar="NAME",
+                     help="answer as this person, with their history, and store the answers")
     with_build_options(sub.add_parser("chat", help="chat with the bot in this terminal"))
     with_build_options(sub.add_parser("run", help="run every adapter whose token is set (else the terminal)"))
     pub = with_build_options(sub.add_parser(

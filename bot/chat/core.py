@@ -29,7 +29,7 @@ from bot.storage.models import utcnow
 from bot.votes.feedback import Feedback
 from recommender.catalogue.normalize import clean_display
 
-__all__ = ["KpopCore", "HELP_TEXT"]
+__all__ = ["KpopCore", "HELP_TEXT", "LOCAL_PLATFORMS"]
 
 log = logging.getLogger(__name__)
 #: How long a handled update is remembered. Telegram keeps an unconfirmed update for 24 hours;
@@ -42,6 +42,11 @@ HELP_TEXT = (
     "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs its fans may like.\n"
     "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
 )
+
+#: Platforms where the one person asking is the machine's own user (the terminal chat, a script):
+#: the rate limit protects a shared bot from floods, and would only stall lines typed ahead or a
+#: script's thousands of queries.
+LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
 VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
 VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
@@ -90,10 +95,13 @@ class KpopCore:
     def help(self) -> Answer:
         return Answer(AnswerKind.HELP, text=HELP_TEXT)
 
-    async def recommend(self, sender: Sender, query: str) -> Answer:
-        """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss."""
+    async def recommend(self, sender: Sender, query: str, *, record: bool = True) -> Answer:
+        """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss.
+
+        ``record=False`` answers without storing anything (no ``recommendation_id``, no votes).
+        """
         started = time.perf_counter()
-        answer = await self._recommend(sender, query)
+        answer = await self._recommend(sender, query, record)
         # the query's length, never the query: what people type stays out of the logs
         log.info(
             "answer %s on %s for a %d-character query in %.1f ms",
@@ -105,7 +113,7 @@ class KpopCore:
         )
         return answer
 
-    async def _recommend(self, sender: Sender, query: str) -> Answer:
+    async def _recommend(self, sender: Sender, query: str, record: bool) -> Answer:
         limited = self._rate_limited(sender)
         if limited:
             return limited
@@ -115,7 +123,7 @@ class KpopCore:
         match = self.library.matcher.match(query)
         if match.item is None:
             return unanswered(match, query, notes)
-        answer = await self._picks(sender, query, to_ref(match.item), 0, (*notes_for(match), *notes))
+        answer = await self._picks(sender, query, to_ref(match.item), 0, (*notes_for(match), *notes), record=record)
         return replace(answer, suggestions=other_choices(match)) if answer.kind == AnswerKind.PICKS else answer
 
     async def preview(self, sender: Sender, query: str) -> list[Answer]:
@@ -267,6 +275,8 @@ class KpopCore:
     # ----- helpers ------------------------------------------------------------------------
 
     def _rate_limited(self, sender: Sender, window: str = "commands") -> Answer | None:
+        if sender.platform in LOCAL_PLATFORMS:
+            return None
         wait = self.limiter.allow((sender.platform, sender.user_id, window))
         if not wait:
             return None

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tqdm import tqdm
 
 from bot.ops.artifacts.files import read_artifact
 from bot.ops.artifacts.location import ArtifactLocation, Published, prune_cache, publish
@@ -88,17 +90,28 @@ async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[St
     Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable ``--playlists`` file.
     """
     sources = resolve_sources(options.sources)
-    catalogue, report = await asyncio.to_thread(
-        load_catalogue, sources, progress=options.progress, cache_dir=options.downloads
-    )
-    files = await asyncio.to_thread(playlist_files, sources, options.playlists, options.downloads)
-    playlists, notes = await asyncio.to_thread(read_playlist_data, files, catalogue)
-    report.notes.extend(notes)
-    tables = await asyncio.to_thread(
-        build_tables, catalogue, options.scaling, options.k_songs, options.k_artists  # type: ignore[arg-type]
-    )
-    await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists)
-    stored = await load_build(engine)
+    # The steps take seconds each; a first start would otherwise sit silent for half a minute.
+    with tqdm(total=4, desc="building the catalogue", unit="step", disable=not options.progress,
+              file=sys.stderr, bar_format="{desc}: step {n}/{total} ({elapsed}){postfix}") as steps:
+        steps.set_postfix_str("importing songs")
+        catalogue, report = await asyncio.to_thread(
+            load_catalogue, sources, progress=options.progress, cache_dir=options.downloads
+        )
+        steps.update()
+        steps.set_postfix_str("reading playlists")
+        files = await asyncio.to_thread(playlist_files, sources, options.playlists, options.downloads)
+        playlists, notes = await asyncio.to_thread(read_playlist_data, files, catalogue)
+        report.notes.extend(notes)
+        steps.update()
+        steps.set_postfix_str("finding neighbours")
+        tables = await asyncio.to_thread(
+            build_tables, catalogue, options.scaling, options.k_songs, options.k_artists  # type: ignore[arg-type]
+        )
+        steps.update()
+        steps.set_postfix_str("storing the build")
+        await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists)
+        stored = await load_build(engine)
+        steps.update()
     assert stored is not None, "a build just saved must load"
     return stored, report
 
