@@ -92,6 +92,7 @@ def synthetic_catalogue(n_western: int, n_korean: int, seed: int = SEED) -> Cata
     songs = pd.DataFrame(
         {
             "spotify_id": None,
+            "other_ids": "",
             "title": [f"song {i}" for i in range(len(korean))],
             "artist_id": artist_id,
             "korean": korean,

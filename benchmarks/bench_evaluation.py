@@ -71,6 +71,7 @@ def synthetic_catalogue(rng: np.random.Generator) -> Catalogue:
     artist_id = np.concatenate([western_artist, korean_artist])
     songs = pd.DataFrame({
         "spotify_id": [None] * n,
+        "other_ids": "",
         "title": [f"song {i}" for i in range(n)],
         "artist_id": artist_id,
         "korean": korean,

@@ -112,6 +112,8 @@ class Song(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     spotify_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # Spotify ids of other releases merged into this song, comma-joined ("" when none)
+    other_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     title: Mapped[str] = mapped_column(Text)
     artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), index=True)
     korean: Mapped[bool] = mapped_column(Boolean)

@@ -6,6 +6,8 @@ which CSV a song came from.
 
 ``songs`` (index ``song_id``, 0..n-1, equal to the row position):
     spotify_id   str or None   22-character Spotify track id when known
+    other_ids    str           the other Spotify ids of rows merged into this song, comma-joined
+                               ("" when none): a link to any release of the song finds it
     title        str           display title, as imported (non-ASCII kept)
     artist_id    int           row of ``artists``
     korean       bool          the song's primary artist is Korean
@@ -48,7 +50,9 @@ FEATURES: tuple[str, ...] = (
     "valence",
     "tempo",
 )
-SONG_COLUMNS: tuple[str, ...] = ("spotify_id", "title", "artist_id", "korean", "popularity", *FEATURES, "sources")
+SONG_COLUMNS: tuple[str, ...] = (
+    "spotify_id", "other_ids", "title", "artist_id", "korean", "popularity", *FEATURES, "sources",
+)
 ARTIST_COLUMNS: tuple[str, ...] = ("name", "korean", "popularity", "genres", "aliases")
 
 

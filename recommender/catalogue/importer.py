@@ -315,12 +315,14 @@ def _merge(tracks: pd.DataFrame, evidence: ArtistEvidence, report: ImportReport)
     songs = ranked.drop_duplicates("song").sort_values("order")
     report.merged = len(tracks) - len(songs)
     sources = _source_lists(tracks["song"].to_numpy(), tracks["source"])
+    other_ids = _other_ids(tracks, songs)
 
     entries = pd.unique(songs["entry"])
     artist_id = pd.Series(np.arange(len(entries)), index=entries)
     artists = _artists(tracks, songs, entries, evidence, report)
     out = pd.DataFrame({
         "spotify_id": pd.Series(songs["spotify_id"].to_numpy(dtype=object), dtype=object),  # str or None
+        "other_ids": other_ids,
         "title": songs["title"].to_numpy(dtype=object),
         "artist_id": artist_id[songs["entry"]].to_numpy(dtype=np.int64),
         "korean": songs["korean"].to_numpy(dtype=bool),
@@ -329,6 +331,14 @@ def _merge(tracks: pd.DataFrame, evidence: ArtistEvidence, report: ImportReport)
         "sources": sources[songs["song"].to_numpy()],
     })
     return Catalogue(out[list(SONG_COLUMNS)], artists)
+
+
+def _other_ids(tracks: pd.DataFrame, kept: pd.DataFrame) -> list[str]:
+    """Per kept song (in ``kept``'s order), the Spotify ids of its merged rows other than its own, comma-joined."""
+    with_id = tracks[tracks["spotify_id"].notna()]
+    ids = with_id.groupby("song")["spotify_id"].agg(lambda v: sorted(set(v)))
+    return [",".join(i for i in ids.get(song, []) if i != own)
+            for song, own in zip(kept["song"].tolist(), kept["spotify_id"].tolist(), strict=True)]
 
 
 def _source_lists(song: np.ndarray, source: pd.Series) -> np.ndarray:

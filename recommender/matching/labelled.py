@@ -62,6 +62,7 @@ def read_catalogue(songs_csv: Path, artists_csv: Path, filler: Catalogue | None 
     popularity = songs.groupby("artist")["popularity"].mean()
     song_frame = pd.DataFrame({
         "spotify_id": songs["spotify_id"].tolist(),
+        "other_ids": "",
         "title": songs["title"].tolist(),
         "artist_id": songs["artist"].map({n: i for i, n in enumerate(names)}).to_numpy(dtype=np.int64),
         "korean": songs["korean"].astype(bool).to_numpy(),
@@ -118,6 +119,7 @@ def made_up_catalogue(n_songs: int, n_artists: int, seed: int) -> Catalogue:
     popularity = [rng.betavariate(2, 3) * 100 if rng.random() > 0.05 else np.nan for _ in range(n_songs)]
     songs = pd.DataFrame({
         "spotify_id": None,
+        "other_ids": "",
         "title": titles,
         "artist_id": [rng.randrange(len(names)) for _ in range(n_songs)],
         "korean": [rng.random() < 0.3 for _ in range(n_songs)],

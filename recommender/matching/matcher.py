@@ -232,7 +232,14 @@ class Matcher:
         self._song_artist = songs["artist_id"].to_numpy(dtype=np.int64)
         self._song_korean = songs["korean"].to_numpy(dtype=bool)
         self._song_popularity = _popularity(songs["popularity"])
-        self._song_of_spotify_id = {sid: i for i, sid in enumerate(songs["spotify_id"]) if isinstance(sid, str)}
+        self._song_of_spotify_id = {  # the kept id wins over another release's
+            sid: i
+            for column in ("other_ids", "spotify_id")
+            for i, ids in enumerate(songs[column])
+            if isinstance(ids, str)
+            for sid in ids.split(",")
+            if sid
+        }
         self._artist_names = [str(n) for n in artists["name"]]
         self._artist_korean = artists["korean"].to_numpy(dtype=bool)
         self._artist_popularity = _popularity(artists["popularity"])

@@ -69,6 +69,7 @@ def make_catalogue(
     songs = pd.DataFrame(
         {
             "spotify_id": [None] * len(rows),
+            "other_ids": [""] * len(rows),
             "title": [title for title, _, _, _ in rows],
             "artist_id": np.array([artist_ids[artist] for _, artist, _, _ in rows], dtype=np.int64),
             "korean": np.array([korean for _, _, korean, _ in rows], dtype=bool),

@@ -79,6 +79,7 @@ def _encode(build: StoredBuild) -> dict[str, tuple[bytes, int]]:
     songs, artists, tables = build.catalogue.songs, build.catalogue.artists, build.tables
     song_columns = {
         "spotify_id": [v if isinstance(v, str) else None for v in songs["spotify_id"]],
+        "other_ids": [str(v) for v in songs["other_ids"]],
         "title": [str(v) for v in songs["title"]],
         "artist_id": [int(v) for v in songs["artist_id"]],
         "korean": [bool(v) for v in songs["korean"]],
@@ -193,6 +194,8 @@ def _decode(manifest: Manifest, files: dict[str, bytes]) -> tuple[Catalogue, Nei
     songs = pd.DataFrame(
         {
             "spotify_id": pd.Series(song_text["spotify_id"], dtype=object),
+            # artifacts published before other ids were kept have none
+            "other_ids": song_text.get("other_ids") or [""] * n_songs,
             "title": song_text["title"],
             "artist_id": np.asarray(song_text["artist_id"], dtype=np.int64),
             "korean": np.asarray(song_text["korean"], dtype=bool),

@@ -228,3 +228,17 @@ def test_a_file_in_windows_1252_is_read_with_a_note(csvs: CsvWriter) -> None:
     catalogue, report = load_catalogue([path])
     assert catalogue.songs.at[0, "title"] == "Café"
     assert "latin.csv is not UTF-8; read as cp1252" in report.notes
+
+
+def test_a_merged_song_keeps_the_spotify_ids_of_its_other_releases(csvs: CsvWriter) -> None:
+    tt = csvs.write("tt.csv", "tidytuesday", [tt_row(1, "Blinding Lights", "The Weeknd", track_popularity="95")])
+    seed = csvs.write("seed.csv", "seed", [
+        {"id": track_id(2), "uri": f"spotify:track:{track_id(2)}", "track_name": "Blinding Lights",
+         "artist": "theweekend"},
+        {"id": track_id(3), "uri": f"spotify:track:{track_id(3)}", "track_name": "Starboy", "artist": "theweekend"},
+    ])
+    catalogue, _ = load_catalogue([tt, seed])
+    songs = catalogue.songs.set_index("title")
+    assert songs.at["Blinding Lights", "spotify_id"] == track_id(1)  # the row with a popularity is kept
+    assert songs.at["Blinding Lights", "other_ids"] == track_id(2)
+    assert songs.at["Starboy", "other_ids"] == ""
