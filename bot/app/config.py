@@ -57,6 +57,10 @@ class Settings(BaseSettings):
 
     owner_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, alias="KPOP_OWNER_IDS")
 
+    # Look unknown songs and links up in public music services (Deezer search, oEmbed), see bot.chat.live_lookup
+    live_lookup: bool = Field(default=False, alias="KPOP_LIVE_LOOKUP")
+    live_lookup_per_minute: int = Field(default=30, ge=1, alias="KPOP_LIVE_LOOKUP_PER_MINUTE")
+
     # -1 (deep cuts: lesser-known acts) .. 0 (fame ignored) .. 1 (familiar: fame as tuned), see recommender.ranking.blend
     familiarity: float = Field(default=1.0, ge=-1.0, le=1.0, alias="KPOP_FAMILIARITY")
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from bot.app.config import Settings
 from bot.chat.core import KpopCore
 from bot.chat.library import Library
+from bot.chat.live_lookup import LiveLookup
 from bot.ops.build import BuildOptions, activate_artifact, load_or_build, resolve_sources
 from bot.storage.engine import database
 from bot.storage.history import History
@@ -62,9 +63,13 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
             stored = await load_or_build(engine, options or build_options(settings))
         library = await asyncio.to_thread(Library.from_build, stored, familiarity=settings.familiarity)
         history = History(engine)
+        lookup = (LiveLookup(library.matcher, per_minute=settings.live_lookup_per_minute)
+                  if settings.live_lookup else None)
         try:
-            yield KpopCore(library, history, settings)
+            yield KpopCore(library, history, settings, lookup=lookup)
         finally:
+            if lookup is not None:
+                await lookup.close()
             await history.close()
 
 

@@ -20,6 +20,7 @@ from bot.chat.commands import parse
 from bot.app.config import Settings
 from bot.chat.experiment import ARM_RANDOM, assign_arm
 from bot.chat.library import Library, to_ref
+from bot.chat.live_lookup import LiveLookup
 from bot.chat.ratelimit import RateLimiter
 from bot.chat.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.chat.understanding import notes_for, other_choices, unanswered
@@ -55,8 +56,11 @@ VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try agai
 class KpopCore:
     """One instance serves every adapter; all public methods are safe to call concurrently."""
 
-    def __init__(self, library: Library, history: History, settings: Settings) -> None:
+    def __init__(
+        self, library: Library, history: History, settings: Settings, *, lookup: LiveLookup | None = None
+    ) -> None:
         self.library = library
+        self.lookup = lookup  # KPOP_LIVE_LOOKUP: public music services for what the catalogue lacks
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
@@ -121,6 +125,8 @@ class KpopCore:
         if not query:
             return _empty_query(notes)
         match = self.library.matcher.match(query)
+        if self.lookup is not None and (match.item is None or match.unknown_title):
+            match = await self.lookup.improve(query, match)
         if match.item is None:
             return unanswered(match, query, notes)
         answer = await self._picks(sender, query, to_ref(match.item), 0, (*notes_for(match), *notes), record=record)
