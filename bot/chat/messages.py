@@ -1,9 +1,11 @@
-"""Saying what the bot understood: notes beside picks, and the answer when nothing was picked.
+"""What the bot says besides picks: help, what it understood, and the answers to a miss, a refusal or a fault.
 
-The matcher (:mod:`recommender.matching.matcher`) decides what a query names; this
-module turns what it could not settle into words a person can act on: the other
-song or artist the same words name, a song newer than the catalogue, a link that
-points at nothing the catalogue has, or a query that names nothing known.
+One place for the words, so that every entry point that runs into the same
+situation says it the same way. The matcher (:mod:`recommender.matching.matcher`)
+decides what a query names; the notes here turn what it could not settle into
+words a person can act on: the other song or artist the same words name, a song
+newer than the catalogue, a link that points at nothing the catalogue has, or a
+query that names nothing known.
 """
 
 from __future__ import annotations
@@ -13,9 +15,58 @@ from bot.chat.replies import Answer, AnswerKind, ItemRef
 from recommender.matching.links import Link
 from recommender.matching.matcher import Item, Match
 
-__all__ = ["notes_for", "other_choices", "unanswered", "NOT_KNOWN_YET"]
+__all__ = [
+    "HELP_TEXT",
+    "VOTE_NOT_SAVED",
+    "VOTE_NOT_REMOVED",
+    "cannot_read",
+    "empty_query",
+    "NOT_KNOWN_YET",
+    "notes_for",
+    "other_choices",
+    "unanswered",
+    "rate_limited",
+    "same_title_note",
+]
 
+HELP_TEXT = (
+    "I turn western music you love into K-pop you might like.\n"
+    "Try /kpop Blinding Lights or /kpop Taylor Swift: I find the song or artist and pick Korean songs its fans may like.\n"
+    "Vote 👍 or 👎 on my picks to teach me; /kpop more shows more, /kpop forget deletes what I stored about you."
+)
+
+VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
+VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
 NOT_KNOWN_YET = "I don't know that one yet. Try another song, or the artist's name."
+
+
+def cannot_read() -> Answer:
+    return Answer(AnswerKind.ERROR, text="Sorry, I can't reach my memory of that answer just now. Please try again.")
+
+
+def empty_query(notes: tuple[str, ...]) -> Answer:
+    return Answer(
+        AnswerKind.ERROR,
+        text="Tell me a song or an artist you like, for example /kpop Blinding Lights.",
+        notes=notes,
+    )
+
+
+def rate_limited(wait: float) -> Answer:
+    return Answer(
+        AnswerKind.RATE_LIMITED,
+        text=f"That's a lot of requests! Please wait {max(1, round(wait))} s and try again.",
+    )
+
+
+def same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
+    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
+    title = chosen.title
+    if len(others) == 1:
+        also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
+    else:
+        also = f"Other songs called \u201c{title}\u201d are by {' and '.join(item.artist for item in others)}"
+    return f"{also}: add the artist to ask for {'it' if len(others) == 1 else 'one'} (\u201c{title} {others[0].artist}\u201d)."
 
 
 def notes_for(match: Match) -> tuple[str, ...]:
@@ -27,7 +78,7 @@ def notes_for(match: Match) -> tuple[str, ...]:
         kind = "more K-pop like" if item.korean else "K-pop for fans of"
         notes.append(f"I don't know \u201c{match.unknown_title}\u201d yet; here is {kind} {item.title}.")
     if match.same_title:
-        notes.append(_same_title_note(item, match.same_title))
+        notes.append(same_title_note(item, match.same_title))
     if match.other_reading is not None:
         notes.append(_other_reading_note(item, match.other_reading))
     return tuple(notes)
@@ -60,16 +111,6 @@ def _unknown_link(link: Link) -> str:
         return f"I can't tell which {what} that {link.service_name} link is. Type its title or artist instead."
     return (f"I don't know the {what} behind that {link.service_name} link yet. "
             "Type its title or artist instead, and I'll look for it.")
-
-
-def _same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
-    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
-    title = chosen.title
-    if len(others) == 1:
-        also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
-    else:
-        also = f"Other songs called \u201c{title}\u201d are by {' and '.join(item.artist for item in others)}"
-    return f"{also}: add the artist to ask for {'it' if len(others) == 1 else 'one'} (\u201c{title} {others[0].artist}\u201d)."
 
 
 def _other_reading_note(chosen: Item, other: Item) -> str:
