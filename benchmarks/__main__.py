@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench_catalogue_load",
     "bench_build",
     "bench_matching",
+    "bench_start",
     "bench_core",
     "bench_load",
     "bench_artifacts",

@@ -6,7 +6,20 @@ Modules, one concern each: ``client`` (the bot: intents, sharding, command sync)
 ``inflight`` (letting answers finish at shutdown), ``service`` (``serve`` for ``kpop-bot run``).
 """
 
-from adapters.discord.client import create_bot
-from adapters.discord.service import serve
+from typing import Any
 
 __all__ = ["serve", "create_bot"]
+
+
+def __getattr__(name: str) -> Any:
+    """The entry points, imported on first use: discord.py takes about a second to import, and
+    ``bot.app`` reads this package's options on every start, a terminal chat's and a script's too."""
+    if name == "create_bot":
+        from adapters.discord.client import create_bot
+
+        return create_bot
+    if name == "serve":
+        from adapters.discord.service import serve
+
+        return serve
+    raise AttributeError(name)

@@ -8,6 +8,16 @@ pointed at a fake Bot API. Modules: ``application`` (building and running),
 ``updates`` (each update once, one person's in order) and ``retries``.
 """
 
-from adapters.telegram.application import build_application, serve
+from typing import Any
 
 __all__ = ["build_application", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    """The entry points, imported on first use: python-telegram-bot takes half a second to import,
+    and ``bot.app`` reads this package's options on every start, a terminal chat's and a script's too."""
+    if name in __all__:
+        from adapters.telegram import application
+
+        return getattr(application, name)
+    raise AttributeError(name)

@@ -21,6 +21,7 @@ import bot.ops.report as report
 import bot.ops.tune as tune
 from adapters.errors import PlatformConfigError
 from bot.app.config import ConfigError, Settings, load_settings
+from bot.app.library_cache import keep_fitted
 from bot.app.logs import configure_logging
 from bot.app.runtime import build_options, configured_platforms, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
@@ -53,6 +54,7 @@ def _build_options(settings: Settings, args: argparse.Namespace) -> BuildOptions
 async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     async with database(settings.resolved_database_url) as engine:
         stored, report = await build_and_save(engine, _build_options(settings, args))
+    await keep_fitted(stored, settings.data_dir, settings.familiarity)  # so the next start loads, not fits
     counts = stored.info.counts
     print(
         f"built catalogue #{stored.info.id} into {describe_url(settings.resolved_database_url)}: "

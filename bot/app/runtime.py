@@ -23,6 +23,7 @@ from bot.app.config import Settings
 from bot.app.options import chat_options, discord_options, telegram_options
 from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
+from bot.app.library_cache import keep_fitted, load_library
 from bot.chat.library import Library
 from bot.chat.live_lookup import LiveLookup
 from bot.chat.updates import HandledUpdates
@@ -68,13 +69,15 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
 
     With ``KPOP_ARTIFACT`` set, the published artifact is the catalogue and
     nothing is built; otherwise the active build is loaded, built on first run.
+    A build fitted before by this code is loaded as fitted (:mod:`bot.app.library_cache`).
     """
     async with database(settings.resolved_database_url) as engine:
         if settings.artifact is not None:
-            stored = await activate_artifact(engine, settings.artifact, settings.artifact_dir)
-        else:
+            await activate_artifact(engine, settings.artifact, settings.artifact_dir)
+        library = await load_library(engine, settings.data_dir, settings.familiarity)
+        if library is None:
             stored = await load_or_build(engine, options or build_options(settings))
-        library = await asyncio.to_thread(Library.from_build, stored, familiarity=settings.familiarity)
+            library = await keep_fitted(stored, settings.data_dir, settings.familiarity)
         history = History(engine)
         lookup = (LiveLookup(library.matcher, per_minute=settings.live_lookup_per_minute)
                   if settings.live_lookup else None)

@@ -7,18 +7,24 @@ coming when the database is slow or gone; only history and feedback need it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from bot.chat.replies import ItemRef, Pick
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
-from recommender.ranking.blend import Blend, BlendWeights, HybridModel
+from recommender import fitted
+from recommender.ranking.blend import Blend, BlendWeights, HybridModel, TunedBlend
 from recommender.catalogue.catalogue import Catalogue, song_key
 from recommender.matching.matcher import Item, Matcher
 from recommender.ranking.neighbours import NeighbourTables
 from recommender.ranking.picks import Candidate, Recommender
 
 __all__ = ["Library", "to_ref"]
+
+
+def _blend(tuned: TunedBlend | None, familiarity: float) -> Blend:
+    return Blend(tuned.weights if tuned is not None else BlendWeights(), familiarity)
 
 
 def to_ref(item: Item) -> ItemRef:
@@ -55,14 +61,32 @@ class Library:
     def from_build(cls, build: StoredBuild, *, familiarity: float = 1.0) -> "Library":
         """The build's catalogue, ranked with its playlist data and its tuned weights (equal until tuned)."""
         model = HybridModel(build.catalogue, build.tables, build.playlists)
-        weights = build.blend.weights if build.blend is not None else BlendWeights()
         return cls(
             info=build.info,
             catalogue=build.catalogue,
             tables=build.tables,
             matcher=Matcher.fit(build.catalogue),
-            recommender=Recommender(build.catalogue, build.tables, model=model, blend=Blend(weights, familiarity)),
+            recommender=Recommender(build.catalogue, build.tables, model=model,
+                                    blend=_blend(build.blend, familiarity)),
         )
+
+    def save(self, folder: Path) -> None:
+        """Store everything fitted on the build (matcher, ranking signals, catalogue, tables) for :meth:`load`."""
+        fitted.save(self, folder)
+
+    @classmethod
+    def load(cls, folder: Path, info: BuildInfo, tuned: TunedBlend | None, *, familiarity: float = 1.0) -> "Library":
+        """A library :meth:`save` stored, with the build's current description, weights and familiarity.
+
+        Those three may change without the build changing (``publish`` names an
+        artifact, ``tune`` stores weights), so they are not taken from the folder.
+        """
+        library = fitted.load(folder)
+        if not isinstance(library, cls) or library.info.id != info.id:
+            raise ValueError(f"{folder} does not hold build #{info.id}")
+        library.info = info
+        library.recommender.blend = _blend(tuned, familiarity)
+        return library
 
     def item(self, kind: str, item_id: int) -> ItemRef:
         return to_ref(self.matcher.item(kind, item_id))

@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from scipy import stats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.experiment import ARM_RANDOM, ARM_RECOMMENDER, ARMS
@@ -76,6 +75,8 @@ class Comparison:
 
 
 def compare(treatment: ArmStats, control: ArmStats) -> Comparison:
+    from scipy import stats  # asked for by an owner now and then: a start need not import it
+
     n1, n2 = treatment.votes, control.votes
     if n1 == 0 or n2 == 0:
         return Comparison(None, "none (an arm has no votes yet)", None, None)

@@ -29,6 +29,7 @@ __all__ = [
     "StoredBuild",
     "save_build",
     "load_build",
+    "load_build_header",
     "active_artifact",
     "mark_artifact",
     "save_blend",
@@ -192,13 +193,37 @@ def _read_table(conn: Connection, n_rows: int, model: type, id_column: str, k: i
     return NeighbourTable(neighbours=neighbours, distances=distances)
 
 
+def _active_row(conn: Connection) -> Mapping[str, Any] | None:
+    return conn.execute(
+        select(Build.__table__).where(Build.active.is_(True)).order_by(Build.id.desc())
+    ).mappings().first()
+
+
+def _header(build: Mapping[str, Any]) -> tuple[BuildInfo, TunedBlend | None]:
+    info = BuildInfo(
+        id=build['id'],
+        created_at=_aware(build['created_at']),
+        scaling=build['scaling'],
+        sources=list(build['sources']),
+        counts=dict(build['counts']),
+        rejected=dict(build['rejected']),
+        artifact=build['artifact'],
+    )
+    return info, (TunedBlend.from_json(build["blend"]) if build["blend"] is not None else None)
+
+
+async def load_build_header(engine: AsyncEngine) -> tuple[BuildInfo, TunedBlend | None] | None:
+    """The active build's description and tuned weights, without its songs and tables (``None`` if none)."""
+    async with engine.connect() as conn:
+        row = await conn.run_sync(_active_row)
+    return None if row is None else _header(row)
+
+
 async def load_build(engine: AsyncEngine) -> StoredBuild | None:
     """The active build, or ``None`` when nothing has been built yet."""
 
     def read(conn: Connection) -> StoredBuild | None:
-        build = conn.execute(
-            select(Build.__table__).where(Build.active.is_(True)).order_by(Build.id.desc())
-        ).mappings().first()
+        build = _active_row(conn)
         if build is None:
             return None
         artists = pd.read_sql(select(Artist).order_by(Artist.id), conn).set_index("id")
@@ -231,16 +256,7 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
                           "playlist": playlist_frame["name"].astype(object)}),
             np.array(pairs, dtype=np.int64).reshape(-1, 2),
         )
-        info = BuildInfo(
-            id=build['id'],
-            created_at=_aware(build['created_at']),
-            scaling=build['scaling'],
-            sources=list(build['sources']),
-            counts=dict(build['counts']),
-            rejected=dict(build['rejected']),
-            artifact=build['artifact'],
-        )
-        blend = TunedBlend.from_json(build["blend"]) if build["blend"] is not None else None
+        info, blend = _header(build)
         return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=playlists, blend=blend)
 
     async with engine.connect() as conn:

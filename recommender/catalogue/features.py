@@ -27,7 +27,6 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 import numpy as np
-from sklearn.preprocessing import StandardScaler
 
 from recommender.catalogue.catalogue import Catalogue
 
@@ -58,5 +57,7 @@ def scale_features(catalogue: Catalogue, scaling: Scaling) -> np.ndarray:
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:
+    from sklearn.preprocessing import StandardScaler  # at build and fit time only: a start need not import it
+
     # A constant feature gets scale 1 from StandardScaler, so it becomes 0, not NaN.
     return StandardScaler().fit_transform(x).astype(np.float32, copy=False)

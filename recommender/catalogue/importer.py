@@ -23,8 +23,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from recommender.catalogue.catalogue import ARTIST_COLUMNS, FEATURES, SONG_COLUMNS, Catalogue, ImportReport
 from recommender.catalogue.labels import ArtistEvidence, Occurrence, decide_korean, is_korean_genre
@@ -290,6 +288,9 @@ def _label(tracks: pd.DataFrame, evidence: ArtistEvidence, report: ImportReport)
 
 def _components(tracks: pd.DataFrame) -> np.ndarray:
     """Group rows that are one song: linked by Spotify id or by (title key, artist entry), transitively."""
+    from scipy.sparse import coo_matrix  # import time only: a start need not import it
+    from scipy.sparse.csgraph import connected_components
+
     n = len(tracks)
     id_code = pd.factorize(tracks["spotify_id"])[0]
     title_code = pd.factorize(tracks["title_key"] + "\x1f" + tracks["entry"].astype(str))[0]

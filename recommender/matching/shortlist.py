@@ -16,9 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
-__all__ = ["TrigramShortlist"]
+__all__ = ["TrigramShortlist", "trigrams"]
 
 #: Most postings (document entries) one query may sum. The query's trigrams are
 #: taken rarest first until the next would pass this; the ones left out are the
@@ -26,6 +24,20 @@ __all__ = ["TrigramShortlist"]
 #: change the ranking the least. Short queries never reach it: their common
 #: trigrams are all they have, and they are kept.
 MAX_POSTINGS = 30_000
+
+
+def trigrams(text: str) -> list[str]:
+    """The character trigrams of each word padded with a space on both sides (scikit-learn's ``char_wb``).
+
+    ``"lights x"`` -> ``[" li", "lig", "igh", "ght", "hts", "ts ", " x "]``. A
+    module function, not the vectorizer's analyzer, so a saved index needs no
+    scikit-learn to load.
+    """
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        grams.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
 
 
 class TrigramShortlist:
@@ -45,8 +57,9 @@ class TrigramShortlist:
         Every non-empty document has a trigram (words are padded with spaces), so
         only a catalogue with no text at all makes an empty index.
         """
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), lowercase=False, dtype=np.float32)
-        self._analyze = vectorizer.build_analyzer()
+        from sklearn.feature_extraction.text import TfidfVectorizer  # fitting only: a loaded index needs none
+
+        vectorizer = TfidfVectorizer(analyzer=trigrams, dtype=np.float32)
         self._n_documents = len(documents)
         self._columns: dict[str, int] = {}
         self._indptr = np.zeros(1, dtype=np.int32)
@@ -68,7 +81,7 @@ class TrigramShortlist:
 
     def top(self, text: str, k: int) -> np.ndarray:
         """Indices of at most ``k`` documents sharing a trigram with ``text``, best first."""
-        counts = Counter(self._analyze(text)) if text.strip() else Counter()
+        counts = Counter(trigrams(text))
         found = [(self._columns[gram], n) for gram, n in counts.items() if gram in self._columns]
         if not found or k <= 0:
             return np.empty(0, dtype=np.intp)

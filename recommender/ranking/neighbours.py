@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
 from recommender.catalogue.catalogue import FEATURES, Catalogue
 from recommender.catalogue.features import Scaling, scale_features
@@ -120,6 +119,8 @@ def knn_table(
     # Ask for one more when a query may find itself, so k remain after dropping it.
     asked = min(k + (exclude_self is not None), n_korean)
     width = min(k, asked)
+    from sklearn.neighbors import NearestNeighbors  # at build time only: a start need not import it
+
     index = NearestNeighbors(n_neighbors=asked, algorithm="brute").fit(korean)
     for start in range(0, n_rows, chunk_rows):
         stop = min(start + chunk_rows, n_rows)
