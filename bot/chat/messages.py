@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bot.chat.library import to_ref
 from bot.chat.replies import Answer, AnswerKind, ItemRef
+from recommender.catalogue.normalize import strip_credits
 from recommender.matching.links import Link
 from recommender.matching.matcher import Item, Match
 
@@ -60,8 +61,11 @@ def rate_limited(wait: float) -> Answer:
 
 
 def same_title_note(chosen: Item, others: tuple[Item, ...]) -> str:
-    """Tell the person which other songs share the title they typed, and how to ask for one of them."""
-    title = chosen.title
+    """Tell the person which other songs share the title they typed, and how to ask for one of them.
+
+    The shared title is said without credits: "STAY (with Justin Bieber)" is The Kid Laroi's, Zedd's is "Stay".
+    """
+    title = strip_credits(chosen.title)
     if len(others) == 1:
         also = f"Another song called \u201c{title}\u201d is by {others[0].artist}"
     else:
@@ -116,6 +120,7 @@ def _unknown_link(link: Link) -> str:
 def _other_reading_note(chosen: Item, other: Item) -> str:
     """The song named like the artist answered, or the artist named like the song answered."""
     if other.kind == "song":
-        return (f"\u201c{other.title}\u201d is also a song by {other.artist}: "
-                f"ask for \u201c{other.title} {other.artist}\u201d to get picks for it.")
+        title = strip_credits(other.title)
+        return (f"\u201c{title}\u201d is also a song by {other.artist}: "
+                f"ask for \u201c{title} {other.artist}\u201d to get picks for it.")
     return f"\u201c{chosen.title}\u201d is also the name of an artist; ask for one of their songs to get picks for them."

@@ -82,8 +82,10 @@ __all__ = [
 CONFIDENT_SCORE = 86.0
 #: ... when no other title or artist scores within this many points of it.
 MARGIN = 6.0
-#: Below the confident bar, texts scoring at least this are offered as suggestions.
-SUGGEST_SCORE = 75.0
+#: Below the confident bar, texts scoring at least this are offered as suggestions (a query of under
+#: five characters needs only as much as one wrong letter leaves it). Lower, and a title only as
+#: alike as "Depression" is to "Espresso" is offered for a song the catalogue does not have.
+SUGGEST_SCORE = 80.0
 #: A best match scoring at least this is too close for one changed word to overturn it (one
 #: word of several: "fly me to the mon" is "... Moon", though "mon" names something else).
 SURE_SCORE = 95.0
@@ -515,7 +517,9 @@ class Matcher:
             sure = best >= SURE_SCORE or not self._substitutes_a_word(lacking, item)
             if (best >= CONFIDENT_SCORE or self._typos_only(lacking, item)) and sure:
                 return Match(item, best, False, ())
-        suggestions = tuple(self._item_of(readings, r) for r in ranked[:3] if readings.score[r] >= SUGGEST_SCORE)
+        # One wrong letter in a short word costs more than the floor: "stai" still offers "Stay".
+        floor = min(SUGGEST_SCORE, 100.0 * (1.0 - 1.0 / len(query)))
+        suggestions = tuple(self._item_of(readings, r) for r in ranked[:3] if readings.score[r] >= floor)
         return Match(None, best, False, suggestions)
 
     @staticmethod

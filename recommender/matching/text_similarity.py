@@ -25,6 +25,11 @@ MAX_QUERY_CHARS = 200
 MIN_FUZZY_CHARS = 6
 
 
+#: ``partial_ratio`` at which a containment is checked for word boundaries; below it, weighted by a
+#: matcher's loose weight, it can neither be suggested nor crowd a confident answer.
+WHOLE_WORDS_CHECKED = 90.0
+
+
 def query_key(text: str) -> str:
     """The title key of a query, cut to :data:`MAX_QUERY_CHARS` before and after normalising."""
     return title_key(text[: 2 * MAX_QUERY_CHARS])[:MAX_QUERY_CHARS]
@@ -55,8 +60,8 @@ def score(query: str, choices: list[str], *, loose: float = 0.0) -> np.ndarray:
     caller, which scores both orders.
 
     A ``loose`` weight above 0 also credits, at that weight, two looser readings:
-    one string found inside the other (``partial_ratio``: "blinding" in
-    "blinding lights", "hangover" in "hangover please") and the same words in
+    one string found inside the other as whole words (``partial_ratio``: "blinding"
+    in "blinding lights", "hangover" in "hangover please", not "press" in "espresso") and the same words in
     another order (``token_sort_ratio``). Both need the query and the choice to
     have at least :data:`MIN_FUZZY_CHARS` characters. The caller picks a weight
     that keeps them below its answering threshold: part of a title is often part
@@ -69,9 +74,23 @@ def score(query: str, choices: list[str], *, loose: float = 0.0) -> np.ndarray:
     if loose > 0 and len(query) >= MIN_FUZZY_CHARS:
         long_enough = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices)) >= MIN_FUZZY_CHARS
         inside = _cdist(query, choices, fuzz.partial_ratio)
+        # Only a near-whole containment can lift a loose reading to a suggestion or a runner-up: check those few.
+        for i in np.flatnonzero((inside >= WHOLE_WORDS_CHECKED) & (inside > scores)).tolist():
+            if not _whole_words_inside(query, choices[i]):
+                inside[i] = 0.0  # "press" inside "espresso" is not part of that title
         reordered = _cdist(query, choices, fuzz.token_sort_ratio)
         scores = np.maximum(scores, np.where(long_enough, loose * np.maximum(inside, reordered), 0.0))
     return scores
+
+
+def _whole_words_inside(query: str, choice: str) -> bool:
+    """True when the shorter string's best place in the longer one starts and ends at word boundaries."""
+    found = fuzz.partial_ratio_alignment(query, choice, processor=None)
+    if len(query) >= len(choice):
+        longer, start, end = query, found.src_start, found.src_end
+    else:
+        longer, start, end = choice, found.dest_start, found.dest_end
+    return (start == 0 or longer[start - 1] == " ") and (end == len(longer) or longer[end] == " ")
 
 
 def _cdist(query: str, choices: list[str], scorer: Callable[..., float]) -> np.ndarray:

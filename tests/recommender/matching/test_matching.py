@@ -542,3 +542,11 @@ def test_a_typo_of_an_artists_song_is_offered_not_taken_for_a_new_song(front_doo
 def test_nothing_known_offers_no_junk_choices(front_door: Matcher, query: str) -> None:
     result = front_door.match(query)
     assert (result.item, result.suggestions) == (None, ())
+
+
+def test_an_unknown_title_gets_no_choices_that_only_share_letters() -> None:
+    """"Press" sits inside "espresso" but is no part of it; "Depression" is only as alike as two edits."""
+    m = Matcher.fit(make_catalogue([("Depression", "Dizzy Blue", False, 30.0), ("Press", "Cardi B", False, 70.0),
+                                    ("Stay", "Justin Bieber", False, 90.0)]))
+    assert (m.match("Espresso").item, m.match("Espresso").suggestions) == (None, ())
+    assert [s.title for s in m.match("stai").suggestions] == ["Stay"]  # one wrong letter in a short word
