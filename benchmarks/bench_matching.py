@@ -2,7 +2,7 @@
 
 Run: ``python -m benchmarks bench_matching``. The catalogue is the labelled one
 (``tests/data/matching/``: real names typed by hand) padded with made-up titles
-to 100,000 songs (:func:`recommender.matching.labelled.made_up_catalogue`), so every
+to 100,000 songs (:func:`recommender.catalogue.synthetic.made_up_catalogue`), so every
 labelled query meets the near-misses of a large catalogue. Two query sets run on it:
 
 - the **labelled queries** (typos, spacing, missing or extra words, artist or song,
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import gc
 import random
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -33,70 +32,23 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from rapidfuzz import fuzz, process  # noqa: E402
-
-from recommender.catalogue.catalogue import Catalogue  # noqa: E402
-from recommender.catalogue.normalize import title_key  # noqa: E402
-from recommender.matching.labelled import Tally, judge, made_up_catalogue, read_catalogue, read_queries  # noqa: E402
-from recommender.matching.matcher import CONFIDENT_SCORE, Item, Match, Matcher  # noqa: E402
-from recommender.matching.text_similarity import fuzzy_key  # noqa: E402
+from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.normalize import title_key
+from recommender.catalogue.synthetic import made_up_catalogue, made_up_queries
+from recommender.matching.labelled import Tally, judge, read_catalogue, read_queries
+from recommender.matching.matcher import CONFIDENT_SCORE, Item, Match, Matcher
+from recommender.matching.text_similarity import fuzzy_key
 
 T = TypeVar("T")
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "matching"
 N_SONGS = 100_000
+N_ARTISTS = 12_000
 N_QUERIES = 400
 REPEATS = 3
 SEED = 20240607
 VERDICTS = ("right", "wrong", "did_you_mean", "nothing")
-
-
-def build_catalogue(seed: int = SEED) -> Catalogue:
-    """100,000 songs by 12,000 artists with made-up names (Zipf-like word frequencies, as in real titles)."""
-    return made_up_catalogue(N_SONGS, 12_000, seed)
-
-
-def _typo(rng: random.Random, text: str) -> str:
-    """One random edit (replace, drop, insert, swap) after the first character."""
-    if len(text) < 4:
-        return text
-    i = rng.randrange(1, len(text) - 1)
-    edit = rng.randrange(4)
-    if edit == 0:
-        return text[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[i + 1 :]
-    if edit == 1:
-        return text[:i] + text[i + 1 :]
-    if edit == 2:
-        return text[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + text[i:]
-    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-
-
-def build_queries(catalogue: Catalogue, seed: int = SEED) -> list[tuple[str, str, str]]:
-    """(kind of query, query, title key it aims at or "") in a fixed mix over the catalogue's songs."""
-    rng = random.Random(seed + 1)
-    titles = catalogue.songs["title"].tolist()
-    artist_of = catalogue.songs["artist_id"].tolist()
-    names = catalogue.artists["name"].tolist()
-    queries = []
-    for i in range(N_QUERIES):
-        s = rng.randrange(len(titles))
-        title, artist = titles[s], names[artist_of[s]]
-        kind = ("exact", "typo", "typo", "artist", "title-artist", "junk")[i % 6]
-        if kind == "exact":
-            queries.append((kind, title.upper() if rng.random() < 0.5 else title, title_key(title)))
-        elif kind == "typo":
-            queries.append((kind, _typo(rng, title_key(title)), title_key(title)))
-        elif kind == "artist":
-            queries.append((kind, _typo(rng, artist) if rng.random() < 0.5 else artist, ""))
-        elif kind == "title-artist":
-            queries.append((kind, f"{_typo(rng, title_key(title))} - {artist}", title_key(title)))
-        else:
-            junk = "".join(rng.choice("qwxzjkvbfgh") for _ in range(rng.randrange(5, 15)))
-            queries.append((kind, junk, ""))
-    return queries
 
 
 def _timed(fn: Callable[[str], T], queries: list[str]) -> tuple[np.ndarray, list[T]]:
@@ -145,9 +97,9 @@ class BruteForce:
 def run() -> dict[str, float]:
     """Build, fit, query; return the figures (times in ms, memory in MiB, shares 0-1)."""
     labelled = read_queries(LABELLED / "queries.csv")
-    filler = build_catalogue()
+    filler = made_up_catalogue(N_SONGS, N_ARTISTS, SEED)
     catalogue = read_catalogue(LABELLED / "catalogue.csv", LABELLED / "artists.csv", filler)
-    mix = build_queries(filler)
+    mix = made_up_queries(filler, N_QUERIES, SEED + 1)
     n_labelled_songs = len(catalogue.songs) - len(filler.songs)
     texts = [w.query for w in labelled] + [q for _, q, _ in mix]
 
@@ -219,6 +171,3 @@ def main() -> None:
     }
     print("; ".join(f"goal {name}: {verdict[ok]}" for name, ok in goals.items()))
 
-
-if __name__ == "__main__":
-    main()

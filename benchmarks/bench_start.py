@@ -1,7 +1,7 @@
 """A later start to its first answer, with the kept fit, against a start that reads the build and fits it again.
 
-Run: ``python -m benchmarks bench_start`` or ``python benchmarks/bench_start.py [DATA_DIR]``
-(default ``$KPOP_SHARED_DATA`` or ``../shared/data``, the default catalogue's files).
+Run: ``python -m benchmarks bench_start [DATA_DIR]`` (default ``$KPOP_SHARED_DATA`` or
+``../shared/data``, the default catalogue's files).
 
 The catalogue is built once into a fresh data folder (``kpop-bot build``, which
 also keeps its fit). Then each start is a new process, as a person or a script
@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import shared_data
 
 REPEATS = 5
 QUERY = "Blinding Lights"
@@ -87,8 +89,7 @@ def run(data_dir: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = argv or []
-    default = os.environ.get("KPOP_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
-    data_dir = Path(args[0] if args else default)
+    data_dir = Path(args[0]) if args else shared_data()
     if not data_dir.is_dir():
         print(f"no catalogue data at {data_dir} (set KPOP_SHARED_DATA or pass DATA_DIR)", file=sys.stderr)
         return 2
@@ -99,6 +100,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"goal: a later start answers within 2 s: {'met' if figures['later_start_s'] <= 2.0 else 'MISSED'}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -2,7 +2,7 @@
 
 A later start then reads one row of the database and memory-maps the fitted
 arrays instead of reading the whole build and fitting the matcher and the
-ranking's signals again (:mod:`recommender.fitted`). The folder
+ranking's signals again (:mod:`bot.storage.fitted`). The folder
 ``KPOP_DATA_DIR/fitted/`` holds one build's fit; it is keyed by the build (its
 id and build time) and by the code, so a rebuild, another database or new code
 fits again. The database stays the one source of truth: a missing or unreadable
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.library import Library
 from bot.storage.catalogue_store import BuildInfo, StoredBuild, load_build, load_build_header
-from recommender import fitted
+from bot.storage import fitted
 
 __all__ = ["fitted_folder", "load_library", "keep_fitted"]
 

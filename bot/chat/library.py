@@ -13,7 +13,7 @@ import numpy as np
 
 from bot.chat.replies import ItemRef, Pick
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
-from recommender import fitted
+from bot.storage import fitted
 from recommender.ranking.blend import Blend, BlendWeights, HybridModel, TunedBlend
 from recommender.catalogue.catalogue import Catalogue, song_key
 from recommender.matching.matcher import Item, Matcher

@@ -121,6 +121,8 @@ REAL_WORD_CHARS = 3
 _JOINING_WORDS = frozenset({"by", "feat", "ft", "featuring", "with"})
 #: Words people add around a title that no title needs ("blinding lights song", "... official video").
 _NOISE_WORDS = frozenset({"song", "songs", "music", "lyrics", "lyric", "official", "video", "mv", "audio", "track"})
+#: Words that alone are no song's title ("the the the the" is not The The's song "the").
+_NOT_A_TITLE = frozenset({"the", "a", "an", *_JOINING_WORDS, *_NOISE_WORDS})
 #: Words inside brackets that make a version, not another name of the song ("(Live)", "(Remix)").
 _VERSION_WORDS = frozenset(
     "live remix mix edit version ver inst instrumental acoustic demo mr remaster remastered intro outro "
@@ -487,7 +489,7 @@ class Matcher:
             # "artist title", and "title artist" or "title by artist"
             for name, title in ((words[:i], words[i:]), (words[i:], _without_joiner(words[:i]))):
                 artists = self._names(" ".join(name))
-                if artists and title and (best is None or len(name) > best[0]):
+                if artists and _names_a_title(title) and (best is None or len(name) > best[0]):
                     best = (len(name), artists[0], " ".join(title))
         if best is None:
             return None
@@ -641,6 +643,11 @@ def _title_artist_splits(key: str) -> Iterator[tuple[str, str]]:
 
 _NO_SONGS = np.empty(0, dtype=np.int64)
 _BRACKETED = re.compile(r"[\(\[]([^\)\]]+)[\)\]]")
+
+
+def _names_a_title(words: list[str]) -> bool:
+    """Words that could be a song's title: not only articles, joining words or words no title needs."""
+    return any(w not in _NOT_A_TITLE for w in words)
 
 
 def _without_joiner(words: list[str]) -> list[str]:

@@ -60,8 +60,9 @@ def score(query: str, choices: list[str], *, loose: float = 0.0) -> np.ndarray:
     caller, which scores both orders.
 
     A ``loose`` weight above 0 also credits, at that weight, two looser readings:
-    one string found inside the other as whole words (``partial_ratio``: "blinding"
-    in "blinding lights", "hangover" in "hangover please", not "press" in "espresso") and the same words in
+    one string found inside the other from the start of a word (``partial_ratio``:
+    "blinding" or "blindin" in "blinding lights", "hangover" in "hangover please",
+    not "press" in "espresso") and the same words in
     another order (``token_sort_ratio``). Both need the query and the choice to
     have at least :data:`MIN_FUZZY_CHARS` characters. The caller picks a weight
     that keeps them below its answering threshold: part of a title is often part
@@ -76,21 +77,21 @@ def score(query: str, choices: list[str], *, loose: float = 0.0) -> np.ndarray:
         inside = _cdist(query, choices, fuzz.partial_ratio)
         # Only a near-whole containment can lift a loose reading to a suggestion or a runner-up: check those few.
         for i in np.flatnonzero((inside >= WHOLE_WORDS_CHECKED) & (inside > scores)).tolist():
-            if not _whole_words_inside(query, choices[i]):
+            if not _starts_a_word_inside(query, choices[i]):
                 inside[i] = 0.0  # "press" inside "espresso" is not part of that title
         reordered = _cdist(query, choices, fuzz.token_sort_ratio)
         scores = np.maximum(scores, np.where(long_enough, loose * np.maximum(inside, reordered), 0.0))
     return scores
 
 
-def _whole_words_inside(query: str, choice: str) -> bool:
-    """True when the shorter string's best place in the longer one starts and ends at word boundaries."""
+def _starts_a_word_inside(query: str, choice: str) -> bool:
+    """True when the shorter string's best place in the longer one starts at a word (a half-typed last word is fine)."""
     found = fuzz.partial_ratio_alignment(query, choice, processor=None)
     if len(query) >= len(choice):
         longer, start, end = query, found.src_start, found.src_end
     else:
         longer, start, end = choice, found.dest_start, found.dest_end
-    return (start == 0 or longer[start - 1] == " ") and (end == len(longer) or longer[end] == " ")
+    return start == 0 or longer[start - 1] == " "
 
 
 def _cdist(query: str, choices: list[str], scorer: Callable[..., float]) -> np.ndarray:

@@ -14,7 +14,7 @@ from adapters.terminal import GREETING, chat
 from bot.app.cli import main
 from bot.chat.core import KpopCore
 from bot.storage.models import Recommendation
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 from tests.support.fixtures.catalogue import CsvWriter, command_line_catalogue
 from tests.support.fixtures.core import CoreFactory
 

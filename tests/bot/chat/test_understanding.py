@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat.core import KpopCore
 from bot.chat.render import to_json
 from bot.chat.replies import AnswerKind, Sender
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 from tests.support.fixtures.core import CoreFactory
 
 ALICE = Sender("test", "alice", "chat-1")

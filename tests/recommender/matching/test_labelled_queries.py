@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender.matching.labelled import Labelled, Tally, judge, made_up_catalogue, read_catalogue, read_queries
+from recommender.catalogue.synthetic import made_up_catalogue
+from recommender.matching.labelled import Labelled, Tally, judge, read_catalogue, read_queries
 from recommender.matching.matcher import Matcher
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "matching"

@@ -83,7 +83,7 @@ HOLDERS = ("bot/chat/library.py", "bot/storage/catalogue_store.py")
 def code_version() -> str:
     """A digest of the sources a saved fit depends on: every ``recommender`` module and :data:`HOLDERS`."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for path in [*sorted((root / "recommender").rglob("*.py")), *(root / name for name in HOLDERS)]:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recommender import fitted
+from bot.storage import fitted
 from recommender.matching.matcher import Matcher
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 
 class Holder:
