@@ -31,10 +31,12 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from bot.ops.artifacts import ArtifactLocation, publish, read_artifact  # noqa: E402
+from bot.ops.artifacts.files import read_artifact  # noqa: E402
+from bot.ops.artifacts.location import ArtifactLocation, publish  # noqa: E402
 from bot.app.config import Settings, load_settings  # noqa: E402
-from bot.app.runtime import BuildOptions, activate_artifact, artifact_cache, build_and_save  # noqa: E402
-from bot.storage.engine import open_database  # noqa: E402
+from bot.app.runtime import build_options  # noqa: E402
+from bot.ops.build import activate_artifact, build_and_save  # noqa: E402
+from bot.storage.engine import database  # noqa: E402
 
 BUCKET = "kpop-bench"
 
@@ -53,12 +55,9 @@ async def _timed(label: str, figures: dict[str, float], coroutine):  # type: ign
 async def publisher_side(data_dir: Path, work: Path, url: str, figures: dict[str, float]) -> str:
     """Build from the sources (the baseline) and publish; returns the version."""
     publisher = _settings(work / "publisher", KPOP_SOURCES=str(data_dir))
-    engine = await open_database(publisher.resolved_database_url)
-    try:
-        stored, _ = await _timed("build", figures, build_and_save(engine, publisher, BuildOptions()))
-    finally:
-        await engine.dispose()
-    published = await _timed("publish", figures, asyncio.to_thread(publish, stored, url, artifact_cache(publisher)))
+    async with database(publisher.resolved_database_url) as engine:
+        stored, _ = await _timed("build", figures, build_and_save(engine, build_options(publisher)))
+    published = await _timed("publish", figures, asyncio.to_thread(publish, stored, url, publisher.artifact_dir))
     figures["megabytes"] = published.manifest.total_bytes / 1e6
     return published.manifest.version
 
@@ -73,12 +72,9 @@ async def measure(data_dir: Path, work: Path, url: str) -> dict[str, float]:
     await _timed("verify_decode", figures, asyncio.to_thread(read_artifact, folder, version))
 
     worker = _settings(work / "worker", KPOP_ARTIFACT=url)
-    engine = await open_database(worker.resolved_database_url)
-    try:
-        await _timed("first_start", figures, activate_artifact(engine, worker, url))
-        await _timed("restart", figures, activate_artifact(engine, worker, url))
-    finally:
-        await engine.dispose()
+    async with database(worker.resolved_database_url) as engine:
+        await _timed("first_start", figures, activate_artifact(engine, url, worker.artifact_dir))
+        await _timed("restart", figures, activate_artifact(engine, url, worker.artifact_dir))
     return figures
 
 

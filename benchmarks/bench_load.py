@@ -48,7 +48,8 @@ from bot.app.config import load_settings  # noqa: E402
 from bot.chat.core import KpopCore  # noqa: E402
 from bot.chat.library import Library  # noqa: E402
 from bot.chat.replies import AnswerKind, Sender  # noqa: E402
-from bot.app.runtime import BuildOptions, settle_memory  # noqa: E402
+from bot.app.runtime import settle_memory  # noqa: E402
+from bot.ops.build import BuildOptions  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
 from bot.storage.engine import describe_url, open_database  # noqa: E402
 from bot.storage.history import History  # noqa: E402

@@ -17,34 +17,28 @@ from pathlib import Path
 import bot.ops.evaluate as evaluate
 import bot.ops.report as report
 import bot.ops.tune as tune
-from bot.ops.artifacts import ArtifactError
 from bot.app.config import ConfigError, Settings, load_settings
 from bot.app.logs import configure_logging
-from bot.ops.object_store import StoreError
+from bot.app.runtime import build_options, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
-from bot.app.runtime import (
-    BuildOptions,
-    build_and_save,
-    load_or_build,
-    open_core,
-    platform_services,
-    publish_build,
-    serve_until_stopped,
-)
+from bot.ops.artifacts.manifest import ArtifactError
+from bot.ops.build import BuildOptions, build_and_save, load_or_build, publish_build
+from bot.ops.stores.base import StoreError
 from bot.storage.catalogue_store import save_blend
-from bot.storage.engine import StorageError, describe_url, open_database
-from recommender.offline.evaluation import DEFAULT_KS, LEVELS
+from bot.storage.engine import StorageError, database, describe_url
 from recommender.catalogue.features import SCALINGS
 from recommender.catalogue.playlist_files import PlaylistFileError
 from recommender.catalogue.sources import CatalogueError
+from recommender.offline.evaluation import DEFAULT_KS, LEVELS
 
 __all__ = ["main"]
 
 
-def _build_options(args: argparse.Namespace) -> BuildOptions:
-    return BuildOptions(
-        sources=tuple(args.source or ()),
+def _build_options(settings: Settings, args: argparse.Namespace) -> BuildOptions:
+    return build_options(
+        settings,
+        sources=args.source,
         scaling=args.scaling,
         k_songs=args.k_songs,
         k_artists=args.k_artists,
@@ -54,11 +48,8 @@ def _build_options(args: argparse.Namespace) -> BuildOptions:
 
 
 async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.resolved_database_url)
-    try:
-        stored, report = await build_and_save(engine, settings, _build_options(args))
-    finally:
-        await engine.dispose()
+    async with database(settings.resolved_database_url) as engine:
+        stored, report = await build_and_save(engine, _build_options(settings, args))
     counts = stored.info.counts
     print(
         f"built catalogue #{stored.info.id} into {describe_url(settings.resolved_database_url)}: "
@@ -74,7 +65,7 @@ async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
 async def _cmd_recommend(settings: Settings, args: argparse.Namespace) -> int:
     # a script asks the recommender, never the A/B test's random arm
     settings = settings.model_copy(update={"experiment": False})
-    async with open_core(settings, _build_options(args)) as core:
+    async with open_core(settings, _build_options(settings, args)) as core:
         sender = Sender(platform="cli", user_id="cli", chat_id="cli")
         answer = await core.recommend(sender, args.query)
     if args.json:
@@ -87,7 +78,7 @@ async def _cmd_recommend(settings: Settings, args: argparse.Namespace) -> int:
 async def _cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.terminal import chat
 
-    async with open_core(settings, _build_options(args)) as core:
+    async with open_core(settings, _build_options(settings, args)) as core:
         await chat(core, sys.stdin, sys.stdout)
     return 0
 
@@ -97,13 +88,14 @@ async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not services:
         print("no DISCORD_TOKEN or TELEGRAM_BOT_TOKEN set: starting the terminal chat", file=sys.stderr)
         return await _cmd_chat(settings, args)
-    async with open_core(settings, _build_options(args)) as core:
+    async with open_core(settings, _build_options(settings, args)) as core:
         await serve_until_stopped(core, settings, services)
     return 0
 
 
 async def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
-    published = await publish_build(settings, args.target, _build_options(args))
+    async with database(settings.resolved_database_url) as engine:
+        published = await publish_build(engine, args.target, _build_options(settings, args), settings.artifact_dir)
     manifest = published.manifest
     size_mb = manifest.total_bytes / 1e6
     if published.uploaded:
@@ -117,11 +109,8 @@ async def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.resolved_database_url)
-    try:
+    async with database(settings.resolved_database_url) as engine:
         summary = await report.collect(engine)
-    finally:
-        await engine.dispose()
     print(report.to_text(summary))
     if args.plot:
         report.plot(summary, args.plot)
@@ -130,11 +119,8 @@ async def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.resolved_database_url)
-    try:
-        build = await load_or_build(engine, settings, _build_options(args))
-    finally:
-        await engine.dispose()
+    async with database(settings.resolved_database_url) as engine:
+        build = await load_or_build(engine, _build_options(settings, args))
     levels = LEVELS if args.level == "all" else (args.level,)
     report = await asyncio.to_thread(
         evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed,
@@ -148,15 +134,12 @@ async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_tune(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.resolved_database_url)
-    try:
-        build = await load_or_build(engine, settings, _build_options(args))
+    async with database(settings.resolved_database_url) as engine:
+        build = await load_or_build(engine, _build_options(settings, args))
         result = await asyncio.to_thread(
             tune.tune_files, build, [Path(p) for p in args.playlists], familiarity=settings.familiarity, seed=args.seed
         )
         await save_blend(engine, build.info.id, result.tuned)
-    finally:
-        await engine.dispose()
     if args.json:
         print(json.dumps(tune.to_json(result), ensure_ascii=False))
     else:
@@ -178,8 +161,8 @@ def _k_list(text: str) -> tuple[int, ...]:
 
 
 async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    engine = await open_database(settings.resolved_database_url)
-    await engine.dispose()
+    async with database(settings.resolved_database_url):
+        pass
     print(f"database at {describe_url(settings.resolved_database_url)} is up to date")
     return 0
 

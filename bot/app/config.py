@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
-from bot.ops.object_store import parse_store_url
+from bot.ops.stores.base import parse_store_url
 
 __all__ = ["Settings", "ConfigError", "load_settings", "default_data_dir"]
 
@@ -121,6 +121,16 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return value
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where downloaded catalogue sources are cached."""
+        return self.data_dir / "downloads"
+
+    @property
+    def artifact_dir(self) -> Path:
+        """Where published artifacts are staged and downloaded (one folder per version)."""
+        return self.data_dir / "artifacts"
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,6 +15,8 @@ take a lock (see :func:`migrate`) so that exactly one of them creates the schema
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import migrations
 
-__all__ = ["create_engine", "migrate", "open_database", "alembic_config", "describe_url", "StorageError"]
+__all__ = ["create_engine", "migrate", "open_database", "database", "alembic_config", "describe_url", "StorageError"]
 
 log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -129,3 +131,13 @@ async def open_database(url: str) -> AsyncEngine:
         raise failure(exc) from exc
     log.info("database ready at %s", describe_url(url))
     return engine
+
+
+@asynccontextmanager
+async def database(url: str) -> AsyncIterator[AsyncEngine]:
+    """The migrated database at ``url`` for the block's duration (see :func:`open_database`), then closed."""
+    engine = await open_database(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import bot.app.runtime
+import bot.ops.build
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import BlendWeights, TunedBlend
 from recommender.catalogue.catalogue import Catalogue
@@ -102,8 +102,8 @@ def forbid_building(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the catalogue importer ran although an artifact was configured")
 
-    monkeypatch.setattr(bot.app.runtime, "load_catalogue", refuse)
-    monkeypatch.setattr(bot.app.runtime, "build_tables", refuse)
+    monkeypatch.setattr(bot.ops.build, "load_catalogue", refuse)
+    monkeypatch.setattr(bot.ops.build, "build_tables", refuse)
 
 
 def cli_env(monkeypatch: pytest.MonkeyPatch, folder: Path, **extra: str) -> None:

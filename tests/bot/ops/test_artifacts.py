@@ -14,24 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import bot.ops.artifacts
-import bot.app.runtime
-from bot.ops.artifacts import (
-    FORMAT_VERSION,
-    ArtifactError,
-    ArtifactLocation,
-    prune_cache,
-    publish,
-    read_artifact,
-    write_artifact,
-)
+import bot.ops.artifacts.location
+from bot.ops.artifacts.files import read_artifact, write_artifact
+from bot.ops.artifacts.location import ArtifactLocation, prune_cache, publish
+from bot.ops.artifacts.manifest import FORMAT_VERSION, ArtifactError, version_of
 from bot.app.cli import main
 from bot.app.config import ConfigError, load_settings
-from bot.ops.object_store import DirectoryStore, StoreError, parse_store_url
+from bot.ops.stores.base import StoreError, parse_store_url
+from bot.ops.stores.directory import DirectoryStore
 from bot.chat.replies import Sender
-from bot.app.runtime import open_core
+from bot.app.runtime import build_options, open_core
+from bot.ops.build import publish_build
 from bot.storage.catalogue_store import BuildInfo, StoredBuild, load_build
-from bot.storage.engine import open_database
+from bot.storage.engine import database
 from tests.support.artifacts import (
     BUILT_AT,
     DATA_FILES,
@@ -87,7 +82,7 @@ def recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RecordingStore
     def open_store(url: str) -> tuple[RecordingStore, str]:
         return store, url.removeprefix("rec://").strip("/")
 
-    monkeypatch.setattr(bot.ops.artifacts, "open_store", open_store)
+    monkeypatch.setattr(bot.ops.artifacts.location, "open_store", open_store)
     return store
 
 
@@ -137,7 +132,7 @@ def test_a_format_1_artifact_still_loads_without_playlists_or_weights(tmp_path: 
         (tmp_path / name).unlink()
     del body["blend"], body["version"]
     body["format_version"] = 1
-    version = bot.ops.artifacts._version_of(body)
+    version = version_of(body)
     (tmp_path / "manifest.json").write_text(json.dumps({**body, "version": version}), encoding="utf-8")
     artifact = read_artifact(tmp_path, version)
     assert_same_build(artifact.catalogue, artifact.tables, build)
@@ -413,7 +408,7 @@ async def test_open_core_uses_the_artifact_without_building(tmp_path: Path, monk
     def no_fetch(*args: object) -> None:
         raise AssertionError("downloaded again although the version is already the active build")
 
-    monkeypatch.setattr(bot.ops.artifacts.ArtifactLocation, "fetch", no_fetch)
+    monkeypatch.setattr(ArtifactLocation, "fetch", no_fetch)
     async with open_core(settings) as core:
         assert core.library.info.artifact == version
 
@@ -468,12 +463,9 @@ async def test_a_published_build_is_marked_so_its_own_worker_does_not_reload_it(
     tmp_path: Path, csvs: CsvWriter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = core_settings(tmp_path, KPOP_SOURCES=str(write_sources(csvs)))
-    published = await bot.app.runtime.publish_build(settings, str(tmp_path / "store"), bot.app.runtime.BuildOptions())
-    engine = await open_database(settings.resolved_database_url)
-    try:
+    async with database(settings.resolved_database_url) as engine:
+        published = await publish_build(engine, str(tmp_path / "store"), build_options(settings), settings.artifact_dir)
         stored = await load_build(engine)
-    finally:
-        await engine.dispose()
     assert stored is not None and stored.info.artifact == published.manifest.version
 
 
@@ -504,5 +496,6 @@ async def test_a_worker_republishing_its_artifact_gets_the_same_version(tmp_path
     settings = core_settings(tmp_path / "worker", KPOP_ARTIFACT=store)
     async with open_core(settings):
         pass
-    again = await bot.app.runtime.publish_build(settings, store, bot.app.runtime.BuildOptions())
+    async with database(settings.resolved_database_url) as engine:
+        again = await publish_build(engine, store, build_options(settings), settings.artifact_dir)
     assert again.manifest.version == version and not again.uploaded

@@ -25,9 +25,11 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from bot.app.logs import set_library_levels
-from bot.ops.artifacts import ArtifactError, ArtifactLocation, publish, read_artifact
+from bot.ops.artifacts.files import read_artifact
+from bot.ops.artifacts.location import ArtifactLocation, publish
+from bot.ops.artifacts.manifest import ArtifactError
 from bot.app.cli import main
-from bot.ops.object_store import StoreError
+from bot.ops.stores.base import StoreError
 from bot.chat.replies import Sender
 from bot.app.runtime import open_core
 from tests.support.artifacts import (

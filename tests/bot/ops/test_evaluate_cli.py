@@ -10,7 +10,7 @@ import pytest
 
 from bot.app.cli import main
 from bot.ops.evaluate import evaluate_files
-from bot.app.runtime import BuildOptions
+from bot.ops.build import BuildOptions
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.neighbours import build_tables
 from recommender.offline.rankers import MostPopular

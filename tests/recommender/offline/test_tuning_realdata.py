@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.runtime import BuildOptions
+from bot.ops.build import BuildOptions
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from bot.ops.tune import TuneReport, tune_files
 from recommender.catalogue.catalogue import Catalogue, ImportReport

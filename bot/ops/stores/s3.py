@@ -1,4 +1,4 @@
-"""S3 (or any S3-compatible store) as an :class:`~bot.ops.object_store.ObjectStore`, through boto3.
+"""S3 (or any S3-compatible store) as an :class:`~bot.ops.stores.base.ObjectStore`, through boto3.
 
 Credentials, region and endpoint come from boto3's own chain: environment
 variables, shared config files, instance or container roles. A custom
@@ -9,7 +9,7 @@ Objects are sent with one ``PutObject`` and read with one streamed
 ``GetObject``: an artifact's files are tens of megabytes (one request each is
 well below the 5 GB single-request limit), and the plain client calls raise
 plain ``ClientError``s, where boto3's transfer manager re-wraps upload errors
-as text. Every botocore error becomes one :class:`~bot.ops.object_store.StoreError`
+as text. Every botocore error becomes one :class:`~bot.ops.stores.base.StoreError`
 line naming the object; no message ever includes a key, a secret or a token.
 """
 
@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.ops.object_store import MissingObjectError, StoreError
+from bot.ops.stores.base import MissingObjectError, StoreError
 
 __all__ = ["S3Store"]
 

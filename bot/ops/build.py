@@ -1,0 +1,157 @@
+"""Where a database's active build comes from: imported from catalogue sources, or a published artifact.
+
+Every step takes what it needs as parameters (the sources, the folders it
+caches in, the table sizes), never the bot's configuration: the command line
+and the runtime (``bot.app``) resolve those once from the settings, and
+benchmarks and tests call the very same code with their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.ops.artifacts.files import read_artifact
+from bot.ops.artifacts.location import ArtifactLocation, Published, prune_cache, publish
+from bot.ops.artifacts.manifest import ArtifactError
+from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build, mark_artifact, save_build
+from recommender.catalogue.catalogue import ImportReport
+from recommender.catalogue.csvfile import CsvFileError, read_header
+from recommender.catalogue.listening import read_playlist_data
+from recommender.catalogue.playlist_files import holds_playlists
+from recommender.catalogue.sources import default_sources, load_catalogue
+from recommender.catalogue.sources import resolve_sources as source_files
+from recommender.ranking.neighbours import build_tables
+
+__all__ = [
+    "BuildOptions",
+    "resolve_sources",
+    "playlist_files",
+    "build_and_save",
+    "load_or_build",
+    "activate_artifact",
+    "publish_build",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build is made from and how (``kpop-bot build``'s flags)."""
+
+    sources: Sequence[str] = ()  # catalogue CSVs, folders or URLs; none: the public default catalogue
+    scaling: str = "global"
+    k_songs: int = 100
+    k_artists: int = 200
+    progress: bool = False
+    playlists: Sequence[str] = ()  # playlist files for co-listening besides those among the sources
+    downloads: Path | None = None  # where downloaded sources are cached (None: the user cache folder)
+
+
+def resolve_sources(*choices: Sequence[str]) -> list[str]:
+    """The first non-empty list of sources (e.g. the command line's, then ``KPOP_SOURCES``), else the public default."""
+    for sources in choices:
+        if sources:
+            return list(sources)
+    return [source.url for source in default_sources()]
+
+
+def playlist_files(sources: Sequence[str], extra: Sequence[str], downloads: Path | None) -> list[Path]:
+    """Files among the sources whose header has playlist columns, then the ``extra`` playlist files.
+
+    Sources are resolved as the catalogue resolves them (URLs come from the
+    download cache), so a listener export or a song file that names the
+    playlist of each track lands in the playlist data without being named twice.
+    """
+    found = []
+    for path in source_files(sources, cache_dir=downloads):
+        try:
+            header = read_header(path)
+        except (CsvFileError, OSError):
+            continue  # the catalogue import reports unreadable files
+        if holds_playlists(header):
+            found.append(path)
+    seen = {path.resolve() for path in found}
+    return [*found, *(Path(p) for p in extra if Path(p).resolve() not in seen)]
+
+
+async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[StoredBuild, ImportReport]:
+    """Import, clean, build neighbour tables, read the playlist data and store them as the active build.
+
+    The CPU-heavy steps run in a worker thread so a running bot keeps answering.
+    Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable ``--playlists`` file.
+    """
+    sources = resolve_sources(options.sources)
+    catalogue, report = await asyncio.to_thread(
+        load_catalogue, sources, progress=options.progress, cache_dir=options.downloads
+    )
+    files = await asyncio.to_thread(playlist_files, sources, options.playlists, options.downloads)
+    playlists, notes = await asyncio.to_thread(read_playlist_data, files, catalogue)
+    report.notes.extend(notes)
+    tables = await asyncio.to_thread(
+        build_tables, catalogue, options.scaling, options.k_songs, options.k_artists  # type: ignore[arg-type]
+    )
+    await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists)
+    stored = await load_build(engine)
+    assert stored is not None, "a build just saved must load"
+    return stored, report
+
+
+async def load_or_build(engine: AsyncEngine, options: BuildOptions) -> StoredBuild:
+    """The active build; on first run (none stored yet) one is built with ``options`` and stored first."""
+    stored = await load_build(engine)
+    if stored is None:
+        log.info("no catalogue built yet: building it now (first run)")
+        stored, _ = await build_and_save(engine, options)
+    return stored
+
+
+async def activate_artifact(engine: AsyncEngine, url: str, cache: Path) -> StoredBuild:
+    """Make the artifact at ``url`` the active build, downloading and verifying it unless it already is.
+
+    A restart with the same version costs one small read of the pointer; a new
+    version is downloaded into ``cache`` (one folder per version), verified
+    file by file and stored in the database as the active build, with the
+    artifact's build time and version so every worker's database describes it
+    the same way.
+    """
+    location = await asyncio.to_thread(ArtifactLocation.open, url)
+    version = await asyncio.to_thread(location.resolve)
+    if await active_artifact(engine) != version:
+        log.info("loading artifact %s", version)
+        folder = await asyncio.to_thread(location.fetch, version, cache)
+        artifact = await asyncio.to_thread(read_artifact, folder, version)
+        manifest = artifact.manifest
+        await save_build(
+            engine,
+            artifact.catalogue,
+            artifact.tables,
+            sources=manifest.sources,
+            report=manifest.rejected,
+            created_at=manifest.created_at,
+            artifact=version,
+            playlists=artifact.playlists,
+            blend=manifest.blend,
+        )
+        await asyncio.to_thread(prune_cache, cache, version)
+    stored = await load_build(engine)
+    if stored is None or stored.info.artifact != version:
+        raise ArtifactError(f"artifact {version} was stored but another build is active: did a kpop-bot build run meanwhile?")
+    return stored
+
+
+async def publish_build(engine: AsyncEngine, target: str, options: BuildOptions, cache: Path) -> Published:
+    """Publish the database's active build to ``target`` (building one with ``options`` first if there is none).
+
+    ``cache`` is where the version is staged before it is uploaded.
+    """
+    stored = await load_or_build(engine, options)
+    published = await asyncio.to_thread(publish, stored, target, cache)
+    await mark_artifact(engine, stored.info.id, published.manifest.version)
+    return published
