@@ -43,6 +43,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable wi
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app.config import load_settings  # noqa: E402
 from bot.chat.core import KpopCore  # noqa: E402
@@ -52,7 +53,9 @@ from bot.app.runtime import settle_memory  # noqa: E402
 from bot.ops.build import BuildOptions  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
 from bot.storage.engine import describe_url, open_database  # noqa: E402
+from bot.storage.answer_log import AnswerLog, AnswerRecord  # noqa: E402
 from bot.storage.history import History  # noqa: E402
+from bot.storage.vote_log import VoteLog  # noqa: E402
 from bot.storage.models import Feedback  # noqa: E402
 from recommender.catalogue.catalogue import Catalogue, ImportReport  # noqa: E402
 from recommender.ranking.neighbours import build_tables  # noqa: E402
@@ -141,14 +144,23 @@ async def drive(
     return figures
 
 
+class _UnrecordedAnswers(AnswerLog):
+    async def record(self, answer: AnswerRecord) -> int:
+        return 0
+
+
+class _NobodysVotes(VoteLog):
+    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
+        return set(), {}
+
+
 class _MemoryOnly(History):
     """The baseline: the same core with every write skipped (answers from memory only)."""
 
-    async def record(self, *args: object, **kwargs: object) -> int:  # type: ignore[override]
-        return 0
-
-    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
-        return set(), {}
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.answers = _UnrecordedAnswers(engine, self.writer)
+        self.votes = _NobodysVotes(engine, self.writer)
 
 
 async def measure(database_url: str | None, folder: Path, cat: Catalogue, rate: float) -> dict[str, float]:

@@ -21,11 +21,12 @@ from bot.chat.commands import parse
 from bot.app.config import Settings
 from bot.votes.everyone import EveryonesVotes
 from bot.chat.experiment import ARM_RANDOM, assign_arm
-from bot.votes.policy import SongVotes
+from bot.storage.vote_log import SongVotes
 from bot.chat.library import Library, to_ref
 from bot.chat.ratelimit import RateLimiter
 from bot.votes.person_memory import SeenCache
 from bot.chat.replies import Answer, AnswerKind, ItemRef, Sender
+from bot.storage.answer_log import AnswerRecord, PickRecord
 from bot.storage.history import History
 from bot.storage.models import utcnow
 from recommender.matching.matcher import Item
@@ -61,8 +62,8 @@ class KpopCore:
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
-        self.seen = SeenCache(history.person)
-        self.votes = EveryonesVotes(history.song_votes, lambda answers: history.song_votes(shown_in=answers))
+        self.seen = SeenCache(history.votes.person)
+        self.votes = EveryonesVotes(history.votes.song_votes, lambda answers: history.votes.song_votes(shown_in=answers))
         self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
         # Counted votes -> the recommender arm's feedback scores, derived once per change of the votes.
         self._feedback: tuple[Mapping[str, SongVotes], FeedbackScores | None] = ({}, None)
@@ -177,7 +178,7 @@ class KpopCore:
         if limited:
             return limited
         try:
-            shown = await self.history.get(recommendation_id)
+            shown = await self.history.answers.get(recommendation_id)
         except Exception:
             log.exception("could not read recommendation %s", recommendation_id)
             return _cannot_read()
@@ -192,7 +193,7 @@ class KpopCore:
     async def vote(self, sender: Sender, recommendation_id: int, vote: int, pick_rank: int = 0) -> Answer:
         """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
         try:
-            await self.history.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+            await self.history.votes.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
             self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
@@ -205,7 +206,7 @@ class KpopCore:
     async def vote_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
         """A vote given as a reaction on a message; ``None`` when it is not one of our answers."""
         try:
-            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+            shown = await self.history.answers.find_by_message(sender.platform, sender.chat_id, message_id)
         except Exception:
             log.exception("could not look up the answer a reaction is on")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
@@ -221,14 +222,14 @@ class KpopCore:
         the message is not one of our answers.
         """
         try:
-            shown = await self.history.find_by_message(sender.platform, sender.chat_id, message_id)
+            shown = await self.history.answers.find_by_message(sender.platform, sender.chat_id, message_id)
         except Exception:
             log.exception("could not look up the answer a reaction was taken off")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
         if shown is None:
             return None
         try:
-            await self.history.retract(sender.platform, sender.user_id, shown.id, 0, vote)
+            await self.history.votes.retract(sender.platform, sender.user_id, shown.id, 0, vote)
             if vote < 0:  # the 👎 is gone if it was the vote, and never was a dislike otherwise
                 self.seen.voted(sender.platform, sender.user_id, shown.id, 0, 0)
         except Exception:
@@ -240,7 +241,7 @@ class KpopCore:
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
         """Remember the platform message an answer was sent as (for reactions on it)."""
         try:
-            await self.history.attach_message(recommendation_id, message_id)
+            await self.history.answers.attach_message(recommendation_id, message_id)
         except Exception:
             log.exception("could not remember the message of recommendation %s", recommendation_id)
 
@@ -268,7 +269,7 @@ class KpopCore:
         """
         await self._prune_updates()
         try:
-            return await self.history.claim_update(platform, str(update_id))
+            return await self.history.updates.claim(platform, str(update_id))
         except Exception:
             log.warning("could not record %s update %s; handling it anyway", platform, update_id, exc_info=True)
             return True
@@ -313,12 +314,12 @@ class KpopCore:
             return
         self._updates_pruned_at = now  # also on failure, as for the sunk songs
         try:
-            await self.history.prune_updates(utcnow() - UPDATE_RETENTION)
+            await self.history.updates.prune(utcnow() - UPDATE_RETENTION)
         except Exception:
             log.warning("could not prune handled updates", exc_info=True)
 
     async def _latest(self, sender: Sender) -> int | None:
-        shown = await self.history.latest(sender.platform, sender.user_id, sender.chat_id)
+        shown = await self.history.answers.latest(sender.platform, sender.user_id, sender.chat_id)
         return shown.id if shown else None
 
     async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
@@ -389,8 +390,19 @@ class KpopCore:
             return answer
         keys = [self.library.song_key(p.song_id) for p in picks]
         try:
-            rec_id = await self.history.record(
-                sender, query=query, match=match, picks=picks, song_keys=keys, arm=arm, page_offset=offset
+            rec_id = await self.history.answers.record(
+                AnswerRecord(
+                    platform=sender.platform,
+                    user_id=sender.user_id,
+                    chat_id=sender.chat_id,
+                    query=query,
+                    match_kind=match.kind,
+                    match_id=match.id,
+                    match_label=match.label,
+                    arm=arm,
+                    page_offset=offset,
+                    picks=[PickRecord(p.rank, k, p.title, p.artist, p.distance) for p, k in zip(picks, keys)],
+                )
             )
             self.seen.shown(sender.platform, sender.user_id, rec_id, [(p.rank, k) for p, k in zip(picks, keys)])
         except Exception:

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from scipy import stats
-from sqlalchemy import case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.chat.experiment import ARM_RANDOM, ARM_RECOMMENDER, ARMS
-from bot.storage.models import Feedback, Recommendation
+from bot.storage.arm_counts import ArmCounts, DayCounts, count_arms
 
-__all__ = ["ArmStats", "Comparison", "ExperimentReport", "wilson_interval", "compare", "collect", "to_text", "plot"]
+__all__ = [
+    "ArmStats", "Comparison", "ExperimentReport", "wilson_interval", "compare", "collect", "summary", "to_text", "plot",
+]
 
 Z_95 = 1.959963984540054
 COLOURS = {ARM_RECOMMENDER: "#d6336c", ARM_RANDOM: "#868e96"}
@@ -100,37 +100,22 @@ def compare(treatment: ArmStats, control: ArmStats) -> Comparison:
 class ExperimentReport:
     arms: dict[str, ArmStats]
     comparison: Comparison
-    daily: list[tuple[date, str, int, int]]  # (day, arm, ups, downs)
+    daily: list[DayCounts]  # (day, arm, ups, downs), in day order
 
 
 async def collect(engine: AsyncEngine) -> ExperimentReport:
     """Read the counts per arm (and per day, for the trend) from the database."""
-    rec = Recommendation
-    up = func.sum(case((Feedback.vote > 0, 1), else_=0))
-    down = func.sum(case((Feedback.vote < 0, 1), else_=0))
-    shown = select(
-        rec.arm, func.count(distinct(rec.platform + ":" + rec.user_id)), func.count(rec.id)
-    ).group_by(rec.arm)
-    voted = select(rec.arm, up, down).join(Feedback, Feedback.recommendation_id == rec.id).group_by(rec.arm)
-    day = func.date(Feedback.updated_at)
-    by_day = (
-        select(day, rec.arm, up, down)
-        .join(Feedback, Feedback.recommendation_id == rec.id)
-        .group_by(day, rec.arm)
-        .order_by(day)
-    )
-    async with engine.connect() as conn:
-        shown_rows = {arm: (users, answers) for arm, users, answers in await conn.execute(shown)}
-        voted_rows = {arm: (int(u or 0), int(d or 0)) for arm, u, d in await conn.execute(voted)}
-        daily = [
-            (d if isinstance(d, date) else date.fromisoformat(str(d)), arm, int(u or 0), int(n or 0))
-            for d, arm, u, n in await conn.execute(by_day)
-        ]
-    arms = {
-        arm: ArmStats(arm, *shown_rows.get(arm, (0, 0)), *voted_rows.get(arm, (0, 0)))
-        for arm in sorted(set(ARMS) | set(shown_rows))
-    }
+    counted, daily = await count_arms(engine)
+    arms: dict[str, ArmStats] = {}
+    for arm in sorted(set(ARMS) | set(counted)):
+        counts = counted.get(arm, ArmCounts())
+        arms[arm] = ArmStats(arm, counts.people, counts.answers, counts.ups, counts.downs)
     return ExperimentReport(arms, compare(arms[ARM_RECOMMENDER], arms[ARM_RANDOM]), daily)
+
+
+async def summary(engine: AsyncEngine) -> str:
+    """The report as :func:`to_text` writes it: what ``/kpop stats`` answers an owner."""
+    return to_text(await collect(engine))
 
 
 def _percent(value: float | None) -> str:

@@ -187,7 +187,7 @@ class Recommendation(Base):
 
     __tablename__ = "recommendations"
 
-    # Assigned by the application (time-ordered 63-bit ids, see bot.storage.history.new_id) so that a
+    # Assigned by the application (time-ordered 63-bit ids, see bot.storage.answer_log.new_id) so that a
     # batch of answers from several processes can be written in one statement without a round trip.
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     platform: Mapped[str] = mapped_column(String(16))

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["Write", "Retry", "GroupCommitWriter", "is_transient"]
+__all__ = ["Write", "Retry", "GroupCommitWriter", "is_transient", "dialect_insert"]
 
 log = logging.getLogger(__name__)
 
@@ -182,3 +183,12 @@ def _settle(batch: list[Write], error: BaseException | None) -> None:
             write.done.set_result(None)
         else:
             write.done.set_exception(error)
+
+
+def dialect_insert(conn: Connection, model: type) -> Any:
+    """The dialect's INSERT, which takes ON CONFLICT clauses (SQLite and PostgreSQL spell them alike).
+
+    Writes applied in a batch use it to be idempotent: a replayed write updates or skips its row.
+    """
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

@@ -21,7 +21,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 
-from bot.votes.policy import SinkPolicy, SongVotes
+from bot.storage.vote_log import SongVotes
+from bot.votes.policy import SinkPolicy
 from recommender.ranking.signals.feedback import MIN_PEOPLE
 
 __all__ = ["EveryonesVotes"]

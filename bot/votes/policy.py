@@ -15,15 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["SongVotes", "SinkPolicy"]
+from bot.storage.vote_log import SongVotes
 
-
-@dataclass(frozen=True)
-class SongVotes:
-    """Distinct people who voted a song up or down (each person counts once per song)."""
-
-    up: int = 0
-    down: int = 0
+__all__ = ["SinkPolicy"]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The bot's own feedback: 👍 raises and 👎 lowers a Korean song, and its artist, for everyone.
 
 Each person counts once per song (the votes come as distinct people up and
-down, :meth:`bot.storage.history.History.song_votes`). A song's score is
+down, :meth:`bot.storage.vote_log.VoteLog.song_votes`). A song's score is
 ``(up - down) / (up + down + PRIOR_VOTES)``: in (-1, 1), and shrunk towards
 zero while votes are few, so three people's 👍 move a song a little and
 twenty people's 👍 move it a lot. Below ``MIN_PEOPLE`` voters it is 0: one

@@ -117,7 +117,7 @@ def test_only_saved_picks_with_more_to_come_get_a_more_button(answer: Answer, bu
 
 
 def test_button_ids_are_parsed_back_by_their_templates() -> None:
-    largest_answer_id = 2**63 - 1  # answer ids are 63-bit (bot.storage.history.new_id)
+    largest_answer_id = 2**63 - 1  # answer ids are 63-bit (bot.storage.answer_log.new_id)
     more_id = views.MoreButton(largest_answer_id).custom_id
     choose = views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:artist:42")
     more = views.MoreButton.__discord_ui_compiled_template__.fullmatch(more_id)

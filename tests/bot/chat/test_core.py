@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from bot.chat.core import HELP_TEXT, KpopCore
 from bot.chat.experiment import ARM_RANDOM, ARM_RECOMMENDER
-from bot.votes.policy import SongVotes
+from bot.storage.vote_log import SongVotes
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
@@ -174,16 +174,16 @@ async def test_a_retracted_reaction_clears_only_the_vote_it_gave(core: KpopCore)
 
 async def test_retractions_committed_with_votes_keep_their_order(core: KpopCore) -> None:
     answer = await core.recommend(ALICE, "Perfect")
-    rec, history = answer.recommendation_id, core.history
+    rec, votes = answer.recommendation_id, core.history.votes
     assert rec is not None
     key = ("test", "bob", rec, 0)
-    await asyncio.gather(history.vote(*key, 1), history.vote(*key, -1), history.retract(*key, 1))
+    await asyncio.gather(votes.vote(*key, 1), votes.vote(*key, -1), votes.retract(*key, 1))
     assert await feedback_votes(core) == [-1]
-    await asyncio.gather(history.retract(*key, 1), history.retract(*key, -1))  # of the stored vote
+    await asyncio.gather(votes.retract(*key, 1), votes.retract(*key, -1))  # of the stored vote
     assert await feedback_votes(core) == []
-    await asyncio.gather(history.vote(*key, -1), history.retract(*key, -1), history.vote(*key, 1))
+    await asyncio.gather(votes.vote(*key, -1), votes.retract(*key, -1), votes.vote(*key, 1))
     assert await feedback_votes(core) == [1]
-    await asyncio.gather(history.vote(*key, -1), history.retract(*key, -1))
+    await asyncio.gather(votes.vote(*key, -1), votes.retract(*key, -1))
     assert await feedback_votes(core) == []
 
 
@@ -237,18 +237,18 @@ async def test_votes_are_counted_per_song_and_person_for_all_songs_or_those_of_s
     await core.vote(ALICE, first.recommendation_id, -1, pick_rank=1)  # the same person again: counts once
     await core.vote(BOB, second.recommendation_id, 1, pick_rank=1)
 
-    counted = await core.history.song_votes(shown_in=[first.recommendation_id])
-    everything = await core.history.song_votes()
+    counted = await core.history.votes.song_votes(shown_in=[first.recommendation_id])
+    everything = await core.history.votes.song_votes()
 
     assert set(counted) == set(keys)  # every song of the answer, voted or not
     assert [counted[key].down for key in keys] == [1, 1, 1]  # Alice's two votes on pick 1 count once
     bob_pick = core.library.song_key(second.picks[0].song_id)
     assert counted.get(bob_pick, everything[bob_pick]).up == 1
     assert all(everything[key] == votes for key, votes in counted.items() if votes != SongVotes())
-    assert await core.history.song_votes(shown_in=[]) == {}
+    assert await core.history.votes.song_votes(shown_in=[]) == {}
     unvoted = await core.recommend(Sender("test", "carol", "c"), "Blinding Lights")
     assert unvoted.recommendation_id
-    fresh = await core.history.song_votes(shown_in=[unvoted.recommendation_id])
+    fresh = await core.history.votes.song_votes(shown_in=[unvoted.recommendation_id])
     assert set(fresh) == {core.library.song_key(p.song_id) for p in unvoted.picks}  # present though unvoted
     assert all(votes == everything.get(key, SongVotes()) for key, votes in fresh.items())
 

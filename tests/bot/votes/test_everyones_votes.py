@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 
-from bot.votes.policy import SongVotes
+from bot.storage.vote_log import SongVotes
 from bot.votes.everyone import EveryonesVotes
 
 DOWN = SongVotes(up=0, down=3)  # sinks under the default policy

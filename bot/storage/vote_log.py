@@ -1,0 +1,186 @@
+"""People's votes: saved idempotently, read back per person and counted per song.
+
+Votes go through the group-commit writer and are retried through brief
+outages (see :class:`~bot.storage.writer.Retry`): someone pressed a button and
+their vote should count. They are upserts keyed on (platform, user,
+recommendation, pick), so a replayed or repeated vote updates the one row
+instead of adding another, on SQLite and PostgreSQL alike, also when several
+bot processes share the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+from bot.storage.writer import GroupCommitWriter, Write, dialect_insert
+
+__all__ = ["SongVotes", "VoteLog"]
+
+
+@dataclass(frozen=True)
+class SongVotes:
+    """Distinct people who voted a song up or down (each person counts once per song)."""
+
+    up: int = 0
+    down: int = 0
+
+
+class VoteLog:
+    """Votes on shown answers, over one engine; writes share the history's group-commit writer."""
+
+    def __init__(self, engine: AsyncEngine, writer: GroupCommitWriter) -> None:
+        self.engine = engine
+        self.writer = writer
+
+    async def vote(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> None:
+        """Set (``vote`` +1 or -1) or clear (0) one person's vote; idempotent."""
+        if vote not in (-1, 0, 1):
+            raise ValueError("vote must be -1, 0 or +1")
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, vote))
+
+    async def retract(self, platform: str, user_id: str, recommendation_id: int, pick_rank: int, vote: int) -> None:
+        """Clear one person's vote only while it is still ``vote``.
+
+        For reactions taken back: someone who reacted 👍, then 👎, then removed the 👍 keeps the
+        👎. It queues behind that person's earlier votes, so it never undoes a newer one.
+        """
+        if vote not in (-1, 1):
+            raise ValueError("only a +1 or -1 vote can be retracted")
+        key = (platform, user_id, recommendation_id, pick_rank)
+        await self.writer.submit(_apply_votes, (key, _Retract(vote)))
+
+    async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
+        """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
+
+        A vote is keyed by (recommendation id, pick rank); rank 0 is a vote on a
+        whole answer and hides all its picks. One query, one round trip.
+        """
+        seen: set[str] = set()
+        down_votes: dict[tuple[int, int], set[str]] = {}
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(_PERSON, {"platform": platform, "user_id": user_id})
+            for is_down, rec_id, rank, key in rows:
+                if is_down:
+                    down_votes.setdefault((int(rec_id), int(rank)), set()).add(key)
+                else:
+                    seen.add(key)
+        return seen, down_votes
+
+    async def song_votes(self, shown_in: Collection[int] | None = None) -> dict[str, SongVotes]:
+        """For every voted song, how many distinct people voted it up and down.
+
+        With ``shown_in`` (recommendation ids), only the songs those answers
+        showed, each of them present even without votes: what votes on those
+        answers changed.
+        """
+        pick = RecommendationPick.__table__
+        per_person = select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote).join(
+            Feedback, _votes_on_pick(pick)
+        )
+        shown = None
+        if shown_in is not None:
+            shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(list(shown_in))).distinct()
+            per_person = per_person.where(pick.c.song_key.in_(shown.scalar_subquery()))
+        voters = per_person.distinct().subquery()
+        stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
+        counts: dict[str, dict[int, int]] = {}
+        async with self.engine.connect() as conn:
+            if shown is not None:
+                counts = {key: {} for key in (await conn.execute(shown)).scalars()}
+            for key, vote, n in await conn.execute(stmt):
+                counts.setdefault(key, {})[vote] = n
+        return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
+
+
+def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
+    """Join condition: a vote on this pick itself, or on the whole answer that showed it."""
+    return and_(
+        Feedback.recommendation_id == pick.c.recommendation_id,
+        or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
+    )
+
+
+def _person_query():  # type: ignore[no-untyped-def]
+    """Songs shown to a person (``down`` 0) and their 👎 votes with the songs each hides (``down`` 1).
+
+    Built once with bound parameters: it runs for every person the bot has
+    not seen lately, and building the statement cost more than running it.
+    """
+    rec, pick = Recommendation.__table__, RecommendationPick.__table__
+    platform, user_id = bindparam("platform"), bindparam("user_id")
+    shown = (
+        select(literal(0).label("down"), literal(0).label("rec"), literal(0).label("rank"), pick.c.song_key)
+        .join(rec, rec.c.id == pick.c.recommendation_id)
+        .where(rec.c.platform == platform, rec.c.user_id == user_id)
+    )
+    down = (
+        select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
+        .join(Feedback, _votes_on_pick(pick))
+        .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
+    )
+    return union_all(shown, down)
+
+
+_PERSON = _person_query()
+
+
+@dataclass(frozen=True)
+class _Retract:
+    """A vote change meaning "clear it, if it is still ``vote``" (see :meth:`VoteLog.retract`)."""
+
+    vote: int
+
+
+def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
+    """A run of votes and retractions, in order.
+
+    Per (person, answer, pick) the last vote wins, and a retraction clears it when
+    it matches; retractions of a vote this run never set apply to the stored vote,
+    as one conditional delete.
+
+    Several bot processes may vote on the same rows at once. Rows are written in
+    key order, so concurrent batches lock shared rows in the same order and do not
+    deadlock (PostgreSQL would abort one of them after a second's wait; the writer
+    would then retry each write alone). For the same reason a clear (vote 0) is
+    upserted like any vote and then deleted: the delete touches only rows this
+    transaction already holds.
+    """
+    final: dict[tuple[str, str, int, int], int] = {}
+    retracted: dict[tuple[str, str, int, int], set[int]] = {}
+    for w in writes:
+        key, change = w.payload
+        if isinstance(change, _Retract):
+            if key not in final:
+                retracted.setdefault(key, set()).add(change.vote)
+            elif final[key] == change.vote:
+                final[key] = 0
+            continue
+        retracted.pop(key, None)
+        final[key] = change
+    columns = ("platform", "user_id", "recommendation_id", "pick_rank")
+    if final:
+        now = utcnow()
+        rows: list[dict[str, Any]] = [
+            {**dict(zip(columns, key)), "vote": final[key], "created_at": now, "updated_at": now}
+            for key in sorted(final)
+        ]
+        upsert = dialect_insert(conn, Feedback)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(columns),
+            set_={"vote": upsert.excluded.vote, "updated_at": upsert.excluded.updated_at},
+        )
+        conn.execute(upsert, rows)
+        cleared = [{f"b_{c}": row[c] for c in columns} for row in rows if row["vote"] == 0]
+        if cleared:
+            match = (getattr(Feedback, c) == bindparam(f"b_{c}") for c in columns)
+            conn.execute(delete(Feedback).where(*match), cleared)
+    for key in sorted(retracted):
+        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(retracted[key])))
