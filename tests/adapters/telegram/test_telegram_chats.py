@@ -7,7 +7,6 @@ updates into the fake and asserts on the Bot API calls and on the stored rows.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,7 @@ from adapters.telegram.application import ALLOWED_UPDATES, COMMANDS
 from adapters.telegram.handlers import STALE_BUTTON
 from bot.chat.core import HELP_TEXT
 from tests.support.fixtures.telegram import BotStarter, RunningBot
-from tests.support.fakes.telegram_api import Call, FakeTelegram, with_params
+from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_html import utf16_length
 from tests.support.fakes.telegram_updates import (
     DEFAULT_USER,
@@ -27,61 +26,20 @@ from tests.support.fakes.telegram_updates import (
     reaction_update,
     text_update,
 )
-from tests.support.telegram import recommendations, shown_text, votes
+from tests.support.telegram import (
+    DOWN,
+    UP,
+    ask_kpop,
+    buttons,
+    press,
+    recommendations,
+    reply_to,
+    settle,
+    shown_text,
+    votes,
+)
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
-
-JSON = dict[str, Any]
-UP, DOWN = "\U0001f44d", "\U0001f44e"
-
-
-def buttons(message: JSON) -> list[list[tuple[str, str]]]:
-    """A message's inline keyboard as rows of (label, callback_data)."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [[(b["text"], b["callback_data"]) for b in row] for row in rows]
-
-
-async def reply_to(fake: FakeTelegram, chat: JSON, count: int = 1) -> JSON:
-    """The bot's ``count``-th message in ``chat``, once sent."""
-    calls = await fake.wait_for_calls("sendMessage", count, with_params(chat_id=chat["id"]))
-    return calls[-1].result
-
-
-async def press(
-    fake: FakeTelegram, data: str, message: JSON, user: JSON | None = None, *, forged: bool = False
-) -> Call:
-    """Press a button under ``message``; returns the answerCallbackQuery that answered it.
-
-    ``forged``: data the message has no button for (a modified client, or a keyboard of long ago).
-    """
-    pushed = fake.push_update(callback_query_update(data, message=message, user=user), forged=forged)
-    query_id = pushed["callback_query"]["id"]
-    return await fake.wait_for_call("answerCallbackQuery", with_params(callback_query_id=query_id))
-
-
-async def settle(fake: FakeTelegram, user: JSON) -> None:
-    """Wait until everything ``user`` sent so far is handled, to the last database write.
-
-    One person's updates are handled in order, so once a /help from them is
-    answered, their earlier updates are done: reactions, which get no reply, and
-    the message ids stored just after an answer is sent.
-    """
-    chat = private_chat(user)
-    before = len(fake.calls("sendMessage"))
-    fake.push_update(command_update("help", user=user, chat=chat))
-    await fake.wait_for_calls("sendMessage", before + 1)
-
-
-async def ask_kpop(bot: RunningBot, query: str, chat: JSON, user: JSON = DEFAULT_USER) -> tuple[JSON, JSON, Any]:
-    """``/kpop query`` from ``user`` in ``chat``, answered and fully handled.
-
-    Returns the update pushed, the bot's answer message and the stored recommendation.
-    """
-    before = len(bot.fake.calls("sendMessage"))
-    pushed = bot.fake.push_update(command_update("kpop", query, user=user, chat=chat))
-    [*_, answered] = await bot.fake.wait_for_calls("sendMessage", before + 1)
-    await settle(bot.fake, user)
-    return pushed, answered.result, (await recommendations(bot.core))[-1]
 
 
 async def test_kpop_in_a_private_chat_answers_with_picks_links_and_vote_buttons(
