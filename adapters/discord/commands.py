@@ -47,6 +47,7 @@ class KpopCommands(commands.Cog):
         await respond.reply(interaction, self.core.help(), views.for_answer)
 
     @app_commands.command(name="kpop-stats", description="The A/B test's results (bot owners only)")
+    @app_commands.default_permissions(manage_guild=True)  # listed to server managers; owners checked in the core
     async def kpop_stats(self, interaction: discord.Interaction) -> None:
         work = self.core.stats(respond.sender_of(interaction))
         await respond.reply(interaction, work, views.for_answer, table=True)

@@ -38,6 +38,9 @@ async def test_login_syncs_the_commands_globally_with_minimal_intents(
     assert [command["name"] for command in sync.json] == ["kpop", "kpop-help", "kpop-stats"]
     [query] = sync.json[0]["options"]
     assert (query["name"], query["type"], query["required"], query["autocomplete"]) == ("query", 3, False, True)
+    permissions = {command["name"]: command["default_member_permissions"] for command in sync.json}
+    # /kpop-stats is listed only to members who can manage the server (owners still checked by the core)
+    assert permissions == {"kpop": None, "kpop-help": None, "kpop-stats": 1 << 5}
     [identify] = fake_discord.identifies
     assert identify["intents"] == (1 << 0) | (1 << 10) | (1 << 13)  # guilds, guild and DM reactions
     assert not any("/guilds/" in r.path for r in fake_discord.requests if r.method == "PUT")
@@ -219,7 +222,7 @@ async def test_mentions_and_markdown_in_a_query_are_echoed_harmlessly(
 
     assert reply.json["data"]["allowed_mentions"] == NO_MENTIONS
     description = reply.json["data"]["embeds"][0]["description"]
-    assert "\u201c@\u200beveryone <@\u200b&123> \\*\\*loud\\*\\* \\_x\\_\u201d" in description
+    assert "\u201c@\u200beveryone <\u200b@\u200b&123> \\*\\*loud\\*\\* \\_x\\_\u201d" in description
 
 
 async def test_a_rate_limited_rest_call_is_retried_and_the_reply_arrives(
