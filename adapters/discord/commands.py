@@ -11,7 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.discord import render, respond, views
+from adapters.discord import respond, views
+from adapters.labels import distinct
 from bot.chat.core import KpopCore
 from bot.chat.replies import ItemRef
 
@@ -21,9 +22,13 @@ CHOICES_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_LIMIT = 100  # characters in a choice's name and in its value
 
 
-def _choice(item: ItemRef) -> app_commands.Choice[str]:
-    """An autocomplete choice; its value is the label, which the matcher resolves exactly."""
-    return app_commands.Choice(name=render.clip(item.label, CHOICE_LIMIT), value=item.label[:CHOICE_LIMIT])
+def _choices(items: list[ItemRef]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices, named so that long near-identical titles stay apart; a value is the
+    label, which the matcher resolves exactly."""
+    names = distinct([item.label for item in items], CHOICE_LIMIT)
+    return [
+        app_commands.Choice(name=name, value=item.label[:CHOICE_LIMIT]) for item, name in zip(items, names, strict=True)
+    ]
 
 
 class KpopCommands(commands.Cog):
@@ -40,7 +45,7 @@ class KpopCommands(commands.Cog):
 
     @kpop.autocomplete("query")
     async def complete_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [_choice(item) for item in self.core.complete(current, limit=CHOICES_LIMIT)]
+        return _choices(self.core.complete(current, limit=CHOICES_LIMIT))
 
     @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
     async def kpop_help(self, interaction: discord.Interaction) -> None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import discord
 
+from adapters.labels import ELLIPSIS, clip
 from bot.chat.replies import Answer, AnswerKind, Pick
 
-__all__ = ["Rendered", "render", "safe", "clip", "PUBLIC_KINDS", "VOTE_HINT"]
+__all__ = ["Rendered", "render", "safe", "PUBLIC_KINDS", "VOTE_HINT"]
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -25,7 +26,6 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELD_COUNT_LIMIT = 25
 EMBED_LIMIT = 6000
-ELLIPSIS = "\u2026"
 ZERO_WIDTH_SPACE = "\u200b"
 
 #: Answers to a query are public: they are what the channel asked the bot for. The rest (help,
@@ -75,11 +75,6 @@ def safe(text: str, limit: int) -> str:
         else:
             longest = middle - 1
     return _neutralise(text[:shortest].rstrip()) + ELLIPSIS
-
-
-def clip(text: str, limit: int) -> str:
-    """Plain text (button labels, choice names: no markdown there) cut to ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def render(answer: Answer, *, table: bool = False) -> Rendered:
