@@ -6,9 +6,11 @@ Which updates reach which handler:
   any chat, and in a private chat any other text, go to :meth:`KpopCore.handle_text`;
 * ``/stats`` goes to :meth:`KpopCore.stats` (owners only; its table is set monospace);
 * button presses: 👍/👎 (:meth:`KpopCore.vote`), "more" (:meth:`KpopCore.more`,
-  sent as a new message) and "did you mean" choices (:meth:`KpopCore.choose`,
-  edited into the message that offered them). Every press is answered, also
-  when handling it failed, so the button never keeps spinning;
+  sent as a new message, in the same forum topic) and "did you mean" choices
+  (:meth:`KpopCore.choose`, edited into the message that offered them). Every
+  press is answered once, before any reply is sent, and with an apology when
+  handling it failed; a press of data its message does not offer is stale
+  (see :mod:`adapters.telegram.presses`);
 * 👍/👎 reactions on an answer (:meth:`KpopCore.vote_on_message`, and
   :meth:`KpopCore.retract_on_message` when one is taken off), silently;
 * inline queries (:meth:`KpopCore.preview`).
@@ -22,7 +24,8 @@ import contextlib
 import logging
 from typing import Any
 
-from telegram import CallbackQuery, Chat, Update, User
+from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update, User
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -37,8 +40,10 @@ from telegram.ext import (
 
 from adapters.telegram.inline import CACHE_SECONDS, inline_hint, inline_results
 from adapters.telegram.keyboards import Choice, More, Vote, answer_keyboard, decode
+from adapters.telegram.notices import RefusalNotices
+from adapters.telegram.presses import Acknowledgement, offered
 from adapters.telegram.reactions import emojis, vote_change
-from adapters.telegram.render import answer_html, plain
+from adapters.telegram.render import answer_html
 from adapters.telegram.updates import PLATFORM, claim_handler
 from bot.chat.core import KpopCore
 from bot.chat.replies import Answer, AnswerKind, Sender
@@ -49,7 +54,7 @@ log = logging.getLogger(__name__)
 
 #: Commands answered from the message text by :meth:`KpopCore.handle_text`.
 TEXT_COMMANDS = ("kpop", "help", "start", "more", "forget")
-TOAST = 200  # characters Telegram shows in a button press's answer
+GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 STALE_BUTTON = "This button no longer works. Ask me again with /kpop."
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 INLINE_CHAT = "inline"  # the chat of an inline query or an inline message: none of ours
@@ -82,12 +87,16 @@ class Handlers:
 
     def __init__(self, core: KpopCore) -> None:
         self.core = core
+        self.notices = RefusalNotices()
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         if message is None or message.from_user is None or message.text is None:
             return
-        answer = await self.core.handle_text(sender(message.from_user, message.chat), message.text)
+        who = sender(message.from_user, message.chat)
+        answer = await self.core.handle_text(who, message.text)
+        if not self.notices.worth_sending(who, answer, in_group=message.chat.type in GROUPS):
+            return
         sent = await message.reply_text(answer_html(answer), reply_markup=answer_keyboard(answer))
         await self._attach(answer, sent.message_id)
 
@@ -103,37 +112,47 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        toast = ""
+        acknowledgement = Acknowledgement(query)
         try:
-            toast = await self._press(query, context)
-        finally:
-            await query.answer(plain(toast, TOAST) if toast else None)
+            await self._press(query, acknowledgement, context)
+        except Exception:
+            await acknowledgement.send(APOLOGY)
+            raise
+        await acknowledgement.send()
 
-    async def _press(self, query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> str:
-        """Act on a button press; returns the text to answer the press with ("" for none)."""
-        press = decode(query.data or "")
+    async def _press(
+        self, query: CallbackQuery, acknowledgement: Acknowledgement, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """Act on a button press, answering it (``acknowledgement``) before any reply goes out."""
+        press = decode(query.data or "") if offered(query) else None
         message = query.message
         who = sender(query.from_user, message.chat if message is not None else None)
         match press:
             case Vote(recommendation_id, vote):
-                return (await self.core.vote(who, recommendation_id, vote)).text
-            case Choice(kind, item_id, asked):
+                await acknowledgement.send((await self.core.vote(who, recommendation_id, vote)).text)
+            case Choice(kind, item_id, asked) if isinstance(message, Message) and message.is_accessible:
                 answer = await self.core.choose(who, kind, item_id, asked)
-                if answer.kind == AnswerKind.RATE_LIMITED or message is None:
-                    return answer.text  # keep the choices for another try
+                if answer.kind == AnswerKind.RATE_LIMITED:
+                    await acknowledgement.send(answer.text)  # keep the choices for another try
+                    return
+                await acknowledgement.send()
                 await query.edit_message_text(answer_html(answer), reply_markup=answer_keyboard(answer))
                 await self._attach(answer, message.message_id)
-                return ""
-            case More(recommendation_id):
+            case More(recommendation_id) if message is not None:
                 answer = await self.core.more(who, recommendation_id)
-                if answer.kind == AnswerKind.RATE_LIMITED or message is None:
-                    return answer.text
+                if answer.kind == AnswerKind.RATE_LIMITED:
+                    await acknowledgement.send(answer.text)
+                    return
+                await acknowledgement.send()
                 sent = await context.bot.send_message(
-                    message.chat.id, answer_html(answer), reply_markup=answer_keyboard(answer)
+                    message.chat.id,
+                    answer_html(answer),
+                    reply_markup=answer_keyboard(answer),
+                    message_thread_id=_topic(message),
                 )
                 await self._attach(answer, sent.message_id)
-                return ""
-        return STALE_BUTTON
+            case _:
+                await acknowledgement.send(STALE_BUTTON)
 
     async def reaction(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.message_reaction
@@ -178,3 +197,10 @@ class Handlers:
         """Tie a recorded answer to the message showing it, so reactions on it count as votes."""
         if answer.recommendation_id is not None:
             await self.core.attach_message(answer.recommendation_id, str(message_id))
+
+
+def _topic(message: MaybeInaccessibleMessage) -> int | None:
+    """The forum topic ``message`` is in, for a new message to go there too (None: the chat itself)."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None

@@ -116,9 +116,9 @@ async def settle(fake: FakeTelegram, user: JSON) -> None:
     the message ids stored just after an answer is sent.
     """
     chat = private_chat(user)
-    before = len(fake.calls("sendMessage"))
+    before = len(fake.sent_messages(chat["id"]))
     fake.push_update(command_update("help", user=user, chat=chat))
-    await fake.wait_for_calls("sendMessage", before + 1)
+    await reply_to(fake, chat, before + 1)
 
 
 async def ask_kpop(bot: RunningBot, query: str, chat: JSON, user: JSON = DEFAULT_USER) -> tuple[JSON, JSON, Any]:
