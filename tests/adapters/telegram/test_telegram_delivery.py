@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 
+import aiohttp
 import pytest
 
 from adapters.telegram import serve
 from adapters.telegram.handlers import APOLOGY
+from adapters.telegram.webhook import derived_secret
 from bot.app.config import ConfigError
 from tests.support.fixtures.core import CoreFactory
 from tests.support.fixtures.telegram import BotStarter
@@ -107,18 +110,20 @@ async def test_webhook_mode_accepts_only_the_secret_token(
     assert fake_telegram.calls("getUpdates") == []
 
 
-async def test_webhook_without_a_configured_secret_gets_a_random_one(
+async def test_webhook_without_a_configured_secret_gets_one_derived_from_token_and_url(
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
-    await start_telegram_bot(
-        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{unused_tcp_port}/", TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-        PORT=unused_tcp_port,
-    )
+    url = f"http://127.0.0.1:{unused_tcp_port}/"
+    await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=unused_tcp_port)
     registered = await fake_telegram.wait_for_call("setWebhook")
     await wait_until_listening(unused_tcp_port)
 
-    assert re.fullmatch(r"[A-Za-z0-9_-]{40,}", registered.params["secret_token"])
+    secret = registered.params["secret_token"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret) and secret == derived_secret(fake_telegram.token, url)
+    assert fake_telegram.token.split(":")[1] not in secret
+    assert derived_secret(fake_telegram.token, url + "other") != secret  # another URL, another secret
     assert await fake_telegram.post_webhook(command_update("help"), secret_token="") == 403
+    assert await fake_telegram.post_webhook(command_update("help"), secret_token=secret[:-1]) == 403
     assert await fake_telegram.post_webhook(command_update("help")) == 200  # with the registered secret
     await fake_telegram.wait_for_call("sendMessage")
 
@@ -162,3 +167,39 @@ async def test_stopping_finishes_the_update_in_flight(
     assert rec.message_id == str(answer["message_id"])  # the whole handler ran, to the last write
     assert fake_telegram.calls("getUpdates")[-1].params.get("timeout") == 0  # offset confirmed on the way out
     assert [call.ok for call in fake_telegram.calls("sendMessage")] == [False, True]
+
+
+async def test_replicas_without_a_configured_secret_all_accept_telegrams_requests(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port_factory: Callable[[], int]
+) -> None:
+    """Several processes behind one URL: each registers the webhook at start, and each must accept
+    what Telegram sends with the secret the last one registered."""
+    first_port, second_port = unused_tcp_port_factory(), unused_tcp_port_factory()
+    url = f"http://127.0.0.1:{first_port}/hook"  # what the load balancer in front would answer
+    for port in (first_port, second_port):  # two processes over one database
+        await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=port)
+    await fake_telegram.wait_for_calls("setWebhook", 2)
+    for port in (first_port, second_port):
+        await wait_until_listening(port)
+
+    statuses = [
+        await fake_telegram.post_webhook(command_update("help"), url=f"http://127.0.0.1:{port}/hook")
+        for port in (first_port, second_port)
+    ]
+    assert statuses == [200, 200]
+    await fake_telegram.wait_for_calls("sendMessage", 2)
+
+
+async def test_a_webhook_request_without_an_update_is_refused_and_the_next_one_served(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
+) -> None:
+    url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
+    await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=unused_tcp_port)
+    registered = await fake_telegram.wait_for_call("setWebhook")
+    await wait_until_listening(unused_tcp_port)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": registered.params["secret_token"]}
+
+    async with aiohttp.ClientSession() as session, session.post(url, data=b"not json", headers=headers) as bad:
+        assert bad.status == 400
+    assert await fake_telegram.post_webhook(command_update("help"), url=url + "/") == 200  # a trailing slash too
+    await fake_telegram.wait_for_call("sendMessage")
