@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from collections.abc import Awaitable, Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -132,3 +133,14 @@ async def ask_kpop(bot: RunningBot, query: str, chat: JSON, user: JSON = DEFAULT
     await settle(bot.fake, user)
     message_id = str(answered.result["message_id"])
     return pushed, answered.result, next(r for r in await recommendations(bot.core) if r.message_id == message_id)
+
+
+async def start_webhook_bot(
+    start: Callable[..., Awaitable[RunningBot]], port: int, url: str, **settings: object
+) -> tuple[RunningBot, Call]:
+    """Start the adapter in webhook mode, listening on 127.0.0.1:``port`` for Telegram's POSTs to
+    ``url``; returns it once it listens, with the setWebhook call it made."""
+    bot = await start(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=port, **settings)
+    registered = await bot.fake.wait_for_call("setWebhook", lambda call: call.params["url"] == url)
+    await wait_until_listening(port)
+    return bot, registered

@@ -20,7 +20,7 @@ from tests.support.fixtures.telegram import BotStarter
 from tests.support.fakes.log_guard import ErrorLogGuard
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_updates import command_update, private_chat
-from tests.support.telegram import recommendations, shown_text, wait_until_listening
+from tests.support.telegram import recommendations, shown_text, start_webhook_bot
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
@@ -85,14 +85,10 @@ async def test_a_blocked_bot_is_not_an_error(
 async def test_webhook_mode_accepts_only_the_secret_token(
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
-    bot = await start_telegram_bot(
-        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram",
-        TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
-        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-        PORT=unused_tcp_port,
+    url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
+    bot, registered = await start_webhook_bot(
+        start_telegram_bot, unused_tcp_port, url, TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1"
     )
-    registered = await fake_telegram.wait_for_call("setWebhook")
-    await wait_until_listening(unused_tcp_port)
     chat = private_chat()
 
     assert await fake_telegram.post_webhook(command_update("kpop", "BTS", chat=chat), secret_token="wrong") == 403
@@ -114,9 +110,7 @@ async def test_webhook_without_a_configured_secret_gets_one_derived_from_token_a
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
     url = f"http://127.0.0.1:{unused_tcp_port}/"
-    await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=unused_tcp_port)
-    registered = await fake_telegram.wait_for_call("setWebhook")
-    await wait_until_listening(unused_tcp_port)
+    _, registered = await start_webhook_bot(start_telegram_bot, unused_tcp_port, url)
 
     secret = registered.params["secret_token"]
     assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret) and secret == derived_secret(fake_telegram.token, url)
@@ -177,10 +171,8 @@ async def test_replicas_without_a_configured_secret_all_accept_telegrams_request
     first_port, second_port = unused_tcp_port_factory(), unused_tcp_port_factory()
     url = f"http://127.0.0.1:{first_port}/hook"  # what the load balancer in front would answer
     for port in (first_port, second_port):  # two processes over one database
-        await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=port)
-    await fake_telegram.wait_for_calls("setWebhook", 2)
-    for port in (first_port, second_port):
-        await wait_until_listening(port)
+        await start_webhook_bot(start_telegram_bot, port, url)
+    await fake_telegram.wait_for_calls("setWebhook", 2)  # each registered the webhook at its start
 
     statuses = [
         await fake_telegram.post_webhook(command_update("help"), url=f"http://127.0.0.1:{port}/hook")
@@ -194,9 +186,7 @@ async def test_a_webhook_request_without_an_update_is_refused_and_the_next_one_s
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
     url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
-    await start_telegram_bot(TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", PORT=unused_tcp_port)
-    registered = await fake_telegram.wait_for_call("setWebhook")
-    await wait_until_listening(unused_tcp_port)
+    _, registered = await start_webhook_bot(start_telegram_bot, unused_tcp_port, url)
     headers = {"X-Telegram-Bot-Api-Secret-Token": registered.params["secret_token"]}
 
     async with aiohttp.ClientSession() as session, session.post(url, data=b"not json", headers=headers) as bad:
