@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,19 +18,16 @@ import numpy as np
 import bot.ops.report as report
 from bot.chat.commands import parse
 from bot.app.config import Settings
-from bot.votes.everyone import EveryonesVotes
 from bot.chat.experiment import ARM_RANDOM, assign_arm
-from bot.storage.vote_log import SongVotes
 from bot.chat.library import Library, to_ref
 from bot.chat.ratelimit import RateLimiter
-from bot.votes.person_memory import SeenCache
 from bot.chat.replies import Answer, AnswerKind, ItemRef, Sender
 from bot.storage.answer_log import AnswerRecord, PickRecord
 from bot.storage.history import History
 from bot.storage.models import utcnow
+from bot.votes.feedback import Feedback
 from recommender.matching.matcher import Item
 from recommender.catalogue.normalize import clean_display
-from recommender.ranking.signals.feedback import FeedbackScores
 
 __all__ = ["KpopCore", "HELP_TEXT"]
 
@@ -40,9 +36,6 @@ log = logging.getLogger(__name__)
 #: the margin covers clock skew and a bot that was down for a while.
 UPDATE_RETENTION = timedelta(hours=48)
 UPDATE_PRUNE_SECONDS = 3600.0
-#: Everyone's votes move the ranking at most this often: each change drops every remembered ranking
-#: (:class:`~recommender.ranking.picks.Recommender`), and a busy bot sees votes many times a second.
-FEEDBACK_REFRESH_SECONDS = 2.0
 
 HELP_TEXT = (
     "I turn western music you love into K-pop you might like.\n"
@@ -62,13 +55,8 @@ class KpopCore:
         self.history = history
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
-        self.seen = SeenCache(history.votes.person)
-        self.votes = EveryonesVotes(history.votes.song_votes, lambda answers: history.votes.song_votes(shown_in=answers))
-        self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
-        # Counted votes -> the recommender arm's feedback scores, derived once per change of the votes.
-        self._feedback: tuple[Mapping[str, SongVotes], FeedbackScores | None] = ({}, None)
-        self._feedback_at = -FEEDBACK_REFRESH_SECONDS
-        self.feedback_refresh_seconds = FEEDBACK_REFRESH_SECONDS
+        model = library.recommender.model
+        self.feedback = Feedback(history, library.ids_by_key, model.artist_of, model.artists)
         self._updates_pruned_at = -UPDATE_PRUNE_SECONDS
         self._rng = np.random.default_rng()  # the random arm's; seeding one per answer cost more than drawing
 
@@ -193,12 +181,10 @@ class KpopCore:
     async def vote(self, sender: Sender, recommendation_id: int, vote: int, pick_rank: int = 0) -> Answer:
         """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
         try:
-            await self.history.votes.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
-            self.seen.voted(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+            await self.feedback.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_SAVED)
-        await self.votes.voted(recommendation_id)  # it may sink (or lift) a song for everyone
         if vote == 0:
             return Answer(AnswerKind.INFO, text="Vote removed.")
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
@@ -229,13 +215,10 @@ class KpopCore:
         if shown is None:
             return None
         try:
-            await self.history.votes.retract(sender.platform, sender.user_id, shown.id, 0, vote)
-            if vote < 0:  # the 👎 is gone if it was the vote, and never was a dislike otherwise
-                self.seen.voted(sender.platform, sender.user_id, shown.id, 0, 0)
+            await self.feedback.retract(sender.platform, sender.user_id, shown.id, vote)
         except Exception:
             log.exception("could not remove a vote")
             return Answer(AnswerKind.ERROR, text=VOTE_NOT_REMOVED)
-        await self.votes.voted(shown.id)
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
@@ -248,9 +231,7 @@ class KpopCore:
     async def forget(self, sender: Sender) -> Answer:
         """Delete everything stored about ``sender`` and say how much went."""
         try:
-            rows = await self.history.forget(sender.platform, sender.user_id)
-            self.seen.forget(sender.platform, sender.user_id)
-            self.votes.invalidate()  # their votes no longer count
+            rows = await self.feedback.forget(sender.platform, sender.user_id)
         except Exception:
             log.exception("could not forget a user")
             return Answer(AnswerKind.ERROR, text="Sorry, I couldn't delete your data just now. Please try again.")
@@ -322,30 +303,6 @@ class KpopCore:
         shown = await self.history.answers.latest(sender.platform, sender.user_id, sender.chat_id)
         return shown.id if shown else None
 
-    async def _exclusions(self, sender: Sender) -> tuple[set[int], set[int]]:
-        """(never show, show last) song ids for this person; empty when the database is unreachable."""
-        try:
-            person = await self.seen.get(sender.platform, sender.user_id)
-            seen, disliked = person.seen, person.disliked
-        except Exception:
-            log.warning("could not read a person's history; answering without it", exc_info=True)
-            seen, disliked = set(), set()
-        library = self.library
-        sunk = await self.votes.get()
-        if sunk is not self._sunk_ids[0]:  # converted once per change of the list, not on every answer
-            self._sunk_ids = (sunk, library.song_ids(sunk))
-        return library.song_ids(disliked), library.song_ids(seen) | self._sunk_ids[1]
-
-    def _feedback_scores(self) -> FeedbackScores | None:
-        """Everyone's counted votes as the ranking's feedback signal, re-derived when they changed (at most
-        every ``feedback_refresh_seconds``; sinking a song, which hides it, is not delayed)."""
-        counted, now = self.votes.counted, time.monotonic()
-        if counted is not self._feedback[0] and now - self._feedback_at >= self.feedback_refresh_seconds:
-            self._feedback_at = now
-            votes = {key: (v.up, v.down) for key, v in counted.items()}
-            self._feedback = (counted, self.library.feedback(votes) if votes else None)
-        return self._feedback[1]
-
     def arm(self, sender: Sender) -> str:
         """The A/B arm of this person (see :mod:`bot.chat.experiment`)."""
         s = self.settings
@@ -369,14 +326,14 @@ class KpopCore:
         """
         count = self.settings.picks_per_answer
         arm = self.arm(sender)
-        exclude, later = await self._exclusions(sender)
+        exclude, later = await self.feedback.exclusions(sender.platform, sender.user_id)
         rec = self.library.recommender
         if arm == ARM_RANDOM:
             candidates = rec.random(self._rng, count=count, exclude=exclude | later, query=(match.kind, match.id))
             has_more = True
         else:
             finder = rec.for_song if match.kind == "song" else rec.for_artist
-            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self._feedback_scores())
+            candidates = finder(match.id, count=count + 1, exclude=exclude, later=later, feedback=self.feedback.scores())
             has_more = len(candidates) > count
             candidates = candidates[:count]
         if not candidates:
@@ -404,7 +361,7 @@ class KpopCore:
                     picks=[PickRecord(p.rank, k, p.title, p.artist, p.distance) for p, k in zip(picks, keys)],
                 )
             )
-            self.seen.shown(sender.platform, sender.user_id, rec_id, [(p.rank, k) for p, k in zip(picks, keys)])
+            self.feedback.shown(sender.platform, sender.user_id, rec_id, [(p.rank, k) for p, k in zip(picks, keys)])
         except Exception:
             log.exception("could not record an answer; answering without feedback buttons")
             return replace(answer, notes=(*notes, "I couldn't save this answer, so votes on it won't count."))

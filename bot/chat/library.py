@@ -6,7 +6,6 @@ coming when the database is slow or gone; only history and feedback need it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +17,6 @@ from recommender.catalogue.catalogue import Catalogue, song_key
 from recommender.matching.matcher import Item, Matcher
 from recommender.ranking.neighbours import NeighbourTables
 from recommender.ranking.picks import Candidate, Recommender
-from recommender.ranking.signals.feedback import FeedbackScores
 
 __all__ = ["Library", "to_ref"]
 
@@ -35,7 +33,7 @@ class Library:
     matcher: Matcher
     recommender: Recommender
     _keys: list[str] = field(init=False, repr=False)
-    _ids_by_key: dict[str, int] = field(init=False, repr=False)
+    ids_by_key: dict[str, int] = field(init=False, repr=False)  # stored song key -> song id
     _titles: list[str] = field(init=False, repr=False)
     _artists: list[str] = field(init=False, repr=False)
     _spotify_ids: list[str | None] = field(init=False, repr=False)
@@ -47,7 +45,7 @@ class Library:
             song_key(sid if isinstance(sid, str) else None, title, name)
             for sid, title, name in zip(songs["spotify_id"], songs["title"], names)
         ]
-        self._ids_by_key = {key: i for i, key in enumerate(self._keys)}
+        self.ids_by_key = {key: i for i, key in enumerate(self._keys)}
         # plain lists: building a reply must not pay for a pandas row lookup per pick
         self._titles = songs["title"].astype(str).tolist()
         self._artists = [str(n) for n in names]
@@ -66,21 +64,12 @@ class Library:
             recommender=Recommender(build.catalogue, build.tables, model=model, blend=Blend(weights, familiarity)),
         )
 
-    def feedback(self, votes: Mapping[str, tuple[int, int]]) -> FeedbackScores:
-        """Feedback scores from (people up, people down) per stored song key; songs no longer here are skipped."""
-        by_id = {self._ids_by_key[key]: counts for key, counts in votes.items() if key in self._ids_by_key}
-        return FeedbackScores.from_votes(by_id, self.recommender.model.artist_of, self.recommender.model.artists)
-
     def item(self, kind: str, item_id: int) -> ItemRef:
         return to_ref(self.matcher.item(kind, item_id))
 
     def song_key(self, song_id: int) -> str:
         """The song's identity in stored history (it outlives rebuilds, unlike ``song_id``)."""
         return self._keys[song_id]
-
-    def song_ids(self, keys: Iterable[str]) -> set[int]:
-        """Song ids of stored song keys; keys of songs no longer in the catalogue are skipped."""
-        return {self._ids_by_key[k] for k in keys if k in self._ids_by_key}
 
     def to_picks(self, candidates: list[Candidate], first_rank: int) -> list[Pick]:
         return [

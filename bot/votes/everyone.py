@@ -22,8 +22,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 
 from bot.storage.vote_log import SongVotes
-from bot.votes.policy import SinkPolicy
-from recommender.ranking.signals.feedback import MIN_PEOPLE
+from bot.votes.policy import SinkPolicy, counts_for_everyone
 
 __all__ = ["EveryonesVotes"]
 
@@ -139,4 +138,4 @@ class EveryonesVotes:
 
 def _counting(counts: Mapping[str, SongVotes]) -> dict[str, SongVotes]:
     """The songs whose votes count for everyone: fewer people cannot change what others are shown."""
-    return {key: votes for key, votes in counts.items() if votes.up + votes.down >= MIN_PEOPLE}
+    return {key: votes for key, votes in counts.items() if counts_for_everyone(votes)}

@@ -8,6 +8,13 @@ Three rules, each applied on every answer:
 * a song that enough different people voted 👎, clearly more than voted 👍,
   sinks below everything else for everyone. One grumpy person cannot sink a
   song, and a song people are split on stays where the recommender put it.
+
+And one for the recommender arm's ranking: once ``MIN_PEOPLE`` different
+people voted on a song, their votes move it (and its artist) up or down for
+everyone, shrunk by ``PRIOR_VOTES`` of "no opinion" so that a few votes move
+it a little and many a lot
+(:class:`~recommender.ranking.signals.feedback.FeedbackScores` does the
+arithmetic with these numbers).
 """
 
 from __future__ import annotations
@@ -17,7 +24,17 @@ from dataclasses import dataclass
 
 from bot.storage.vote_log import SongVotes
 
-__all__ = ["SinkPolicy"]
+__all__ = ["MIN_PEOPLE", "PRIOR_VOTES", "SinkPolicy", "counts_for_everyone"]
+
+#: Fewest distinct voters whose votes on a song count for everyone.
+MIN_PEOPLE = 3
+#: Votes' worth of "no opinion" every song starts with in the ranking's feedback signal.
+PRIOR_VOTES = 3.0
+
+
+def counts_for_everyone(votes: SongVotes) -> bool:
+    """Whether enough people voted on a song for their votes to change what others are shown."""
+    return votes.up + votes.down >= MIN_PEOPLE
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,14 @@
 """The bot's own feedback: 👍 raises and 👎 lowers a Korean song, and its artist, for everyone.
 
 Each person counts once per song (the votes come as distinct people up and
-down, :meth:`bot.storage.vote_log.VoteLog.song_votes`). A song's score is
-``(up - down) / (up + down + PRIOR_VOTES)``: in (-1, 1), and shrunk towards
-zero while votes are few, so three people's 👍 move a song a little and
-twenty people's 👍 move it a lot. Below ``MIN_PEOPLE`` voters it is 0: one
-or two people cannot change what everyone is shown, just as they cannot
-sink a song (:class:`bot.votes.policy.SinkPolicy`); their own 👎 still hides the
-song from them. An artist's score is the same formula over the votes on all
-of its songs. Offline playlists carry no votes, so this
-signal is not tuned; its weight in the blend is fixed
+down). A song's score is ``(up - down) / (up + down + prior_votes)``: in
+(-1, 1), and shrunk towards zero while votes are few, so a few people's 👍
+move a song a little and many people's 👍 move it a lot. Below
+``min_people`` voters it is 0, so a few people cannot change what everyone
+is shown. Both numbers are the bot's vote policy, passed in by the caller.
+An artist's score is the same formula over the votes on all of its songs.
+Offline playlists carry no votes, so this signal is not tuned; its weight in
+the blend is fixed
 (:data:`recommender.ranking.blend.FEEDBACK_WEIGHT`).
 """
 
@@ -22,12 +21,7 @@ import numpy as np
 
 from recommender.ranking.signals.space import KoreanArtists
 
-__all__ = ["PRIOR_VOTES", "MIN_PEOPLE", "FeedbackScores"]
-
-#: Votes' worth of "no opinion" every song starts with.
-PRIOR_VOTES = 3.0
-#: Fewest distinct voters whose votes count for everyone.
-MIN_PEOPLE = 3
+__all__ = ["FeedbackScores"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +33,18 @@ class FeedbackScores:
 
     @classmethod
     def from_votes(
-        cls, votes: Mapping[int, tuple[int, int]], artist_of: np.ndarray, artists: KoreanArtists
+        cls,
+        votes: Mapping[int, tuple[int, int]],
+        artist_of: np.ndarray,
+        artists: KoreanArtists,
+        *,
+        min_people: int,
+        prior_votes: float,
     ) -> FeedbackScores:
-        """``votes`` maps song id -> (people up, people down); ``artist_of`` gives every song's artist."""
+        """``votes`` maps song id -> (people up, people down); ``artist_of`` gives every song's artist.
+
+        A score counts once ``min_people`` distinct people voted, shrunk by ``prior_votes`` of "no opinion".
+        """
         n_songs = len(artist_of)
         song_up, song_down = np.zeros(n_songs), np.zeros(n_songs)
         for song_id, (ups, downs) in votes.items():
@@ -54,7 +57,10 @@ class FeedbackScores:
         korean = column >= 0
         artist_up = np.bincount(column[korean], weights=song_up[korean], minlength=len(artists))
         artist_down = np.bincount(column[korean], weights=song_down[korean], minlength=len(artists))
-        return cls(_shrunk(song_up, song_down), _shrunk(artist_up, artist_down))
+        return cls(
+            _shrunk(song_up, song_down, min_people, prior_votes),
+            _shrunk(artist_up, artist_down, min_people, prior_votes),
+        )
 
     @property
     def has_effect(self) -> bool:
@@ -62,5 +68,5 @@ class FeedbackScores:
         return bool(self.songs.any())
 
 
-def _shrunk(up: np.ndarray, down: np.ndarray) -> np.ndarray:
-    return np.where(up + down >= MIN_PEOPLE, (up - down) / (up + down + PRIOR_VOTES), 0.0)
+def _shrunk(up: np.ndarray, down: np.ndarray, min_people: int, prior_votes: float) -> np.ndarray:
+    return np.where(up + down >= min_people, (up - down) / (up + down + prior_votes), 0.0)

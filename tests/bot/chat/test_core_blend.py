@@ -60,7 +60,7 @@ async def test_the_random_arm_ignores_every_signal(make_core: CoreFactory, tmp_p
 
 async def test_enough_peoples_thumbs_up_move_a_song_up_for_everyone_else(make_core: CoreFactory) -> None:
     core = await make_core()
-    core.feedback_refresh_seconds = 0.0  # see the next test for the delay
+    core.feedback.ranking.refresh_seconds = 0.0  # see the next test for the delay
     baseline = await core.recommend(Sender("test", "probe", "c"), "Blinding Lights")
     third = baseline.picks[2]
 
@@ -83,7 +83,7 @@ async def test_enough_peoples_thumbs_up_move_a_song_up_for_everyone_else(make_co
 
 async def test_votes_move_the_ranking_at_most_every_few_seconds(make_core: CoreFactory) -> None:
     core = await make_core()
-    core.feedback_refresh_seconds = 3600.0
+    core.feedback.ranking.refresh_seconds = 3600.0
     baseline = await core.recommend(Sender("test", "probe", "c"), "Blinding Lights")
     third = baseline.picks[2]
     for user in ("u1", "u2", "u3"):
@@ -94,6 +94,6 @@ async def test_votes_move_the_ranking_at_most_every_few_seconds(make_core: CoreF
         await core.vote(sender, answer.recommendation_id, 1, pick_rank=rank)
     held = await core.recommend(Sender("test", "new-1", "c"), "Blinding Lights")
     assert [p.song_id for p in held.picks] == [p.song_id for p in baseline.picks]  # not yet: refreshed recently
-    core.feedback_refresh_seconds = 0.0
+    core.feedback.ranking.refresh_seconds = 0.0
     moved = await core.recommend(Sender("test", "new-2", "c"), "Blinding Lights")
     assert [p.song_id for p in moved.picks].index(third.song_id) < 2

@@ -22,7 +22,11 @@ from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.reasons import BEST_KNOWN, LESSER_KNOWN, LIKED_HERE, MAX_REASON_LENGTH, explain
 from recommender.ranking.picks import Candidate, Recommender
 from recommender.ranking.signals.feedback import FeedbackScores
+from bot.votes.policy import MIN_PEOPLE, PRIOR_VOTES
 from tests.support.blend import artist, blend_catalogue, friend_playlists, named
+
+#: The vote policy's numbers, as the bot passes them.
+VOTE_POLICY = {"min_people": MIN_PEOPLE, "prior_votes": PRIOR_VOTES}
 
 
 @pytest.mark.parametrize("shape", [(1,), (7,), (3, 9), (2, 1323), (4, 0)])
@@ -159,7 +163,7 @@ def test_everyones_votes_move_songs_and_artists(setup: tuple[Catalogue, HybridMo
     before = rec.for_song(query, count=12)
     last, first = before[-1], before[0]
     feedback = FeedbackScores.from_votes({last.song_id: (40, 0), first.song_id: (0, 40)}, model.artist_of,
-                                         model.artists)
+                                         model.artists, **VOTE_POLICY)
     voted = rec.for_song(query, count=12, feedback=feedback)
     after = [c.song_id for c in voted]
     assert after.index(last.song_id) < [c.song_id for c in before].index(last.song_id)
@@ -171,7 +175,7 @@ def test_everyones_votes_move_songs_and_artists(setup: tuple[Catalogue, HybridMo
     # Within an artist, a liked song comes before better-known ones.
     famous = {named(cat, t) for t in ("Famous hit", "Famous 3", "Famous 4", "Famous b-side")}
     b_side = named(cat, "Famous b-side")
-    cheered = FeedbackScores.from_votes({b_side: (60, 0)}, model.artist_of, model.artists)
+    cheered = FeedbackScores.from_votes({b_side: (60, 0)}, model.artist_of, model.artists, **VOTE_POLICY)
     first_famous = next(c for c in rec.for_song(query, count=20, feedback=cheered) if c.song_id in famous)
     assert first_famous.song_id == b_side
 
@@ -184,7 +188,7 @@ def test_a_remembered_ranking_answers_exactly_as_a_fresh_one(setup: tuple[Catalo
     first_answer = warm.for_song(query, count=3)
     excluded = {first_answer[0].song_id}
     later = {first_answer[1].song_id}
-    liked = FeedbackScores.from_votes({first_answer[2].song_id: (0, 40)}, model.artist_of, model.artists)
+    liked = FeedbackScores.from_votes({first_answer[2].song_id: (0, 40)}, model.artist_of, model.artists, **VOTE_POLICY)
     for feedback in (None, liked, None):  # votes change, then are gone again: nothing stale is served
         for offset in (0, 3):
             asked = dict(count=3, offset=offset, exclude=excluded, later=later, feedback=feedback)

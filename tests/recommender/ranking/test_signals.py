@@ -10,7 +10,8 @@ from recommender.ranking.neighbours import build_tables
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.signals.audio import AudioSimilarity
 from recommender.ranking.signals.colistening import PRIOR_PLAYLISTS, CoListening
-from recommender.ranking.signals.feedback import MIN_PEOPLE, PRIOR_VOTES, FeedbackScores
+from bot.votes.policy import MIN_PEOPLE, PRIOR_VOTES
+from recommender.ranking.signals.feedback import FeedbackScores
 from recommender.ranking.signals.genre import GenreBridge, GenreSimilarity
 from recommender.ranking.signals.popularity import Popularity
 from recommender.ranking.signals.space import KoreanArtists
@@ -243,12 +244,16 @@ def test_playlist_data_names_artists_of_the_catalogue() -> None:
 # --- feedback -------------------------------------------------------------------------------------
 
 
+#: The vote policy's numbers, as the bot passes them.
+POLICY = {"min_people": MIN_PEOPLE, "prior_votes": PRIOR_VOTES}
+
+
 def test_feedback_is_shrunk_towards_zero_while_votes_are_few() -> None:
     catalogue = make_catalogue([("w", "W", False, 1.0), ("a1", "KA", True, 1.0), ("a2", "KA", True, 1.0),
                                 ("b1", "KB", True, 1.0)])
     artists = KoreanArtists.of(catalogue)
     artist_of = catalogue.songs["artist_id"].to_numpy()
-    feedback = FeedbackScores.from_votes({1: (2, 0), 2: (20, 0), 3: (1, 3)}, artist_of, artists)
+    feedback = FeedbackScores.from_votes({1: (2, 0), 2: (20, 0), 3: (1, 3)}, artist_of, artists, **POLICY)
     assert feedback.songs[1] == 0.0  # two people cannot move a song for everyone
     assert feedback.songs[2] == pytest.approx(20 / (20 + PRIOR_VOTES))
     assert feedback.songs[3] == pytest.approx(-2 / (4 + PRIOR_VOTES))
@@ -256,9 +261,9 @@ def test_feedback_is_shrunk_towards_zero_while_votes_are_few() -> None:
     # KA's songs together: 22 people up; KB: 1 up, 3 down.
     assert feedback.artists.tolist() == pytest.approx([22 / (22 + PRIOR_VOTES), -2 / (4 + PRIOR_VOTES)])
     assert feedback.has_effect
-    few = FeedbackScores.from_votes({1: (MIN_PEOPLE - 1, 0)}, artist_of, artists)
+    few = FeedbackScores.from_votes({1: (MIN_PEOPLE - 1, 0)}, artist_of, artists, **POLICY)
     assert not few.has_effect and not few.artists.any()
     with pytest.raises(ValueError, match="negative"):
-        FeedbackScores.from_votes({1: (-1, 0)}, artist_of, artists)
+        FeedbackScores.from_votes({1: (-1, 0)}, artist_of, artists, **POLICY)
     with pytest.raises(ValueError, match="outside"):
-        FeedbackScores.from_votes({9: (1, 0)}, artist_of, artists)
+        FeedbackScores.from_votes({9: (1, 0)}, artist_of, artists, **POLICY)
