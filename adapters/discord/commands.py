@@ -49,13 +49,13 @@ class KpopCommands(commands.Cog):
 
     @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
     async def kpop_help(self, interaction: discord.Interaction) -> None:
-        await respond.reply(interaction, self.core.help(), views.for_answer)
+        await respond.reply(interaction, self.core.help(), views.for_answer, private=True)
 
     @app_commands.command(name="kpop-stats", description="The A/B test's results (bot owners only)")
     @app_commands.default_permissions(manage_guild=True)  # listed to server managers; owners checked in the core
     async def kpop_stats(self, interaction: discord.Interaction) -> None:
         work = self.core.stats(respond.sender_of(interaction))
-        await respond.reply(interaction, work, views.for_answer, table=True)
+        await respond.reply(interaction, work, views.for_answer, table=True, private=True)
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
