@@ -9,7 +9,7 @@ private chats every refusal is answered: it costs nobody else anything.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from cachetools import LRUCache
 
 from bot.chat.replies import Answer, AnswerKind, Sender
 
@@ -17,11 +17,10 @@ __all__ = ["RefusalNotices"]
 
 
 class RefusalNotices:
-    """Remembers who has been told, for up to ``capacity`` people (the oldest are forgotten first)."""
+    """Remembers who has been told, for up to ``capacity`` people (the longest untouched go first)."""
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._capacity = capacity
-        self._told: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._told: LRUCache[tuple[str, str], bool] = LRUCache(maxsize=capacity)
 
     def worth_sending(self, who: Sender, answer: Answer, *, in_group: bool) -> bool:
         """Whether ``answer`` to ``who`` should be sent at all."""
@@ -33,7 +32,5 @@ class RefusalNotices:
             return True
         if key in self._told:
             return False
-        self._told[key] = None
-        if len(self._told) > self._capacity:
-            self._told.popitem(last=False)
+        self._told[key] = True
         return True

@@ -112,3 +112,27 @@ def test_vote_of_reads_thumbs_in_every_skin_tone(emoji: str, vote: int | None) -
 
 def test_vote_of_ignores_custom_emoji_named_like_thumbs() -> None:
     assert vote_of(discord.PartialEmoji(name="👍", id=123)) is None
+
+
+async def test_removals_on_messages_seen_to_be_someone_elses_cost_no_lookup(
+    core: KpopCore, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = make_bot(core)
+    async with fake_discord.running(bot):
+        answer = await picks_for(fake_discord, "Perfect")
+        chatter = fake_discord.user_message("nice picks")
+        lookups: list[str] = []
+        find = core.history.answers.find_by_message
+
+        async def counted(platform: str, chat_id: str, message_id: str) -> object:
+            lookups.append(message_id)
+            return await find(platform, chat_id, message_id)
+
+        monkeypatch.setattr(core.history.answers, "find_by_message", counted)
+        for _ in range(3):
+            await react(fake_discord, chatter, "👍")
+            await react(fake_discord, chatter, "👍", remove=True)
+        await react(fake_discord, answer, "👍")
+        await settled(core, bot, [(fake_discord.user["id"], answer["id"], 1)])
+
+    assert chatter["id"] not in lookups  # the additions said whose message it is; the removals trusted that
