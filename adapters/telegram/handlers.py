@@ -12,7 +12,10 @@ Which updates reach which handler:
   handling it failed; a press of data its message does not offer is stale
   (see :mod:`adapters.telegram.presses`);
 * 👍/👎 reactions on an answer (:meth:`KpopCore.vote_on_message`, and
-  :meth:`KpopCore.retract_on_message` when one is taken off), silently;
+  :meth:`KpopCore.retract_on_message` when one is taken off), silently. Where
+  the bot is an admin it hears of every reaction in the group; a message found
+  not to be an answer is remembered (``NOT_ANSWERS_SECONDS``), so thumbs on
+  people's own messages cost one database look-up per message, not per thumb;
 * inline queries (:meth:`KpopCore.preview`).
 
 Edited messages are not requested, so editing a command does not answer twice.
@@ -24,6 +27,7 @@ import contextlib
 import logging
 from typing import Any
 
+from cachetools import TTLCache
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -55,6 +59,9 @@ log = logging.getLogger(__name__)
 #: Commands answered from the message text by :meth:`KpopCore.handle_text`.
 TEXT_COMMANDS = ("kpop", "help", "start", "more", "forget")
 GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
+#: How long a message found not to be an answer is taken at its word. The bot forgets it at once
+#: when it sends an answer as that message; another process sending it would be believed after this.
+NOT_ANSWERS_SECONDS = 300.0
 STALE_BUTTON = "This button no longer works. Ask me again with /kpop."
 APOLOGY = "Sorry, something went wrong on my side. Please try again."
 INLINE_CHAT = "inline"  # the chat of an inline query or an inline message: none of ours
@@ -88,6 +95,7 @@ class Handlers:
     def __init__(self, core: KpopCore) -> None:
         self.core = core
         self.notices = RefusalNotices()
+        self._not_answers: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=50_000, ttl=NOT_ANSWERS_SECONDS)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -98,7 +106,7 @@ class Handlers:
         if not self.notices.worth_sending(who, answer, in_group=message.chat.type in GROUPS):
             return
         sent = await message.reply_text(answer_html(answer), reply_markup=answer_keyboard(answer))
-        await self._attach(answer, sent.message_id)
+        await self._attach(answer, sent)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The A/B test's table for an owner (``KPOP_OWNER_IDS=telegram:<user id>``); a refusal for others."""
@@ -137,7 +145,7 @@ class Handlers:
                     return
                 await acknowledgement.send()
                 await query.edit_message_text(answer_html(answer), reply_markup=answer_keyboard(answer))
-                await self._attach(answer, message.message_id)
+                await self._attach(answer, message)
             case More(recommendation_id) if message is not None:
                 answer = await self.core.more(who, recommendation_id)
                 if answer.kind == AnswerKind.RATE_LIMITED:
@@ -150,7 +158,7 @@ class Handlers:
                     reply_markup=answer_keyboard(answer),
                     message_thread_id=_topic(message),
                 )
-                await self._attach(answer, sent.message_id)
+                await self._attach(answer, sent)
             case _:
                 await acknowledgement.send(STALE_BUTTON)
 
@@ -161,11 +169,15 @@ class Handlers:
         effect = vote_change(emojis(change.old_reaction), emojis(change.new_reaction))
         if effect is None:
             return
+        where = (change.chat.id, change.message_id)
+        if where in self._not_answers:
+            return
         who, message_id = sender(change.user, change.chat), str(change.message_id)
-        for vote in sorted(effect.retract):
-            await self.core.retract_on_message(who, message_id, vote)
+        results = [await self.core.retract_on_message(who, message_id, vote) for vote in sorted(effect.retract)]
         if effect.vote:
-            await self.core.vote_on_message(who, message_id, effect.vote)
+            results.append(await self.core.vote_on_message(who, message_id, effect.vote))
+        if None in results:  # the core found no answer shown as that message
+            self._not_answers[where] = True
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -193,10 +205,11 @@ class Handlers:
             with contextlib.suppress(TelegramError):  # the failure may have been Telegram itself
                 await update.message.reply_text(APOLOGY)
 
-    async def _attach(self, answer: Answer, message_id: int) -> None:
+    async def _attach(self, answer: Answer, message: Message) -> None:
         """Tie a recorded answer to the message showing it, so reactions on it count as votes."""
         if answer.recommendation_id is not None:
-            await self.core.attach_message(answer.recommendation_id, str(message_id))
+            self._not_answers.pop((message.chat.id, message.message_id), None)
+            await self.core.attach_message(answer.recommendation_id, str(message.message_id))
 
 
 def _topic(message: MaybeInaccessibleMessage) -> int | None:

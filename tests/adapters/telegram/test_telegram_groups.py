@@ -1,4 +1,5 @@
-"""Groups as Telegram runs them: a flooding member holds up nobody else and costs the group one notice."""
+"""Groups as Telegram runs them: a flooding member holds up nobody else and costs the group one notice,
+and thumbs on people's own messages (heard where the bot is an admin) cost almost nothing."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ import pytest
 
 from adapters.telegram import application
 from tests.support.fakes.telegram_api import FakeTelegram
-from tests.support.fakes.telegram_updates import command_update, group_chat, make_user, private_chat
+from tests.support.fakes.telegram_updates import (
+    command_update,
+    group_chat,
+    make_user,
+    private_chat,
+    reaction_update,
+    text_update,
+)
 from tests.support.fixtures.telegram import BotStarter
-from tests.support.telegram import reply_to, settle
+from tests.support.telegram import ask_kpop, reply_to, settle, votes
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
@@ -46,3 +54,28 @@ async def test_refused_commands_cost_a_group_one_notice(start_telegram_bot: BotS
         "That's a lot of requests",  # once; the other five refusals are silent
         "If you like Taylor Swift",  # the limit is the flooder's alone
     ]
+
+
+async def test_thumbs_on_other_peoples_messages_cost_one_lookup(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = await start_telegram_bot()
+    group = group_chat()
+    _, answer, rec = await ask_kpop(bot, "Blinding Lights", group)
+    chatter = fake_telegram.push_update(text_update("what a song", chat=group))["message"]
+    lookups: list[str] = []
+    find = bot.core.history.answers.find_by_message
+
+    async def counted(platform: str, chat_id: str, message_id: str) -> object:
+        lookups.append(message_id)
+        return await find(platform, chat_id, message_id)
+
+    monkeypatch.setattr(bot.core.history.answers, "find_by_message", counted)
+    fans = [make_user(f"Fan {n}") for n in range(5)]
+    for fan in fans:  # one after the other, as people react over a conversation
+        fake_telegram.push_update(reaction_update(chat=group, message_id=chatter["message_id"], user=fan))
+        fake_telegram.push_update(reaction_update(chat=group, message_id=answer["message_id"], user=fan))
+        await settle(fake_telegram, fan)
+
+    assert lookups.count(str(chatter["message_id"])) == 1
+    assert {(user, r, vote) for user, r, _, vote in await votes(bot.core)} == {(str(f["id"]), rec.id, 1) for f in fans}
