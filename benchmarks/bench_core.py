@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from benchmarks.bench_matching import build_catalogue, build_queries  # noqa: E402
 from bot.app.config import load_settings  # noqa: E402
-from bot.chat.core import KpopCore  # noqa: E402
+from bot.app.runtime import new_core  # noqa: E402
 from bot.chat.library import Library  # noqa: E402
 from bot.chat.replies import Sender  # noqa: E402
 from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
@@ -78,7 +78,7 @@ async def measure(folder: Path) -> dict[str, float]:
         await save_build(engine, catalogue, tables, sources=["synthetic"], report=ImportReport())
         stored = await load_build(engine)
         assert stored is not None
-        core = KpopCore(Library.from_build(stored), History(engine), settings)
+        core = new_core(Library.from_build(stored), History(engine), settings)
         rng = random.Random(1)
         senders = [Sender("bench", f"person-{i}", "chat") for i in range(PEOPLE)]
         for q in queries[:20]:  # warm-up

@@ -46,6 +46,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app.config import load_settings  # noqa: E402
+from bot.app.runtime import new_core  # noqa: E402
 from bot.chat.core import KpopCore  # noqa: E402
 from bot.chat.library import Library  # noqa: E402
 from bot.chat.replies import AnswerKind, Sender  # noqa: E402
@@ -181,13 +182,13 @@ async def measure(database_url: str | None, folder: Path, cat: Catalogue, rate: 
         texts = queries(cat, PEOPLE * COMMANDS_EACH)
         settle_memory()  # as a worker does before serving
 
-        baseline = await drive(KpopCore(library, _MemoryOnly(engine), settings), texts, vote=False, run="baseline")
+        baseline = await drive(new_core(library, _MemoryOnly(engine), settings), texts, vote=False, run="baseline")
 
         async with engine.begin() as conn:  # start the measured runs from an empty history
             for table in ("feedback", "recommendation_picks", "recommendations"):
                 await conn.execute(text(f"delete from {table}"))
         history = History(engine)
-        core = KpopCore(library, history, settings)
+        core = new_core(library, history, settings)
         saturated = await drive(core, texts, vote=True, run="saturation")
         steady = await drive(core, texts, vote=True, run="steady", rate=rate)
         await history.close()

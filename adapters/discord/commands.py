@@ -1,8 +1,10 @@
 """The slash commands: ``/kpop [query]`` with autocomplete, ``/kpop-help`` and ``/kpop-stats``.
 
-Handlers only translate: the query goes to the core as the text ``/kpop <query>``, exactly what
-Telegram and the terminal send, so ``/kpop more``, ``/kpop forget`` and a bare ``/kpop`` (help) mean
-the same everywhere. What comes back is sent by :mod:`adapters.discord.respond`.
+Handlers only translate: the ``query`` option is read as the argument of ``/kpop``
+(:func:`~bot.chat.commands.kpop_command`), as the words Telegram and the terminal
+send are, so ``/kpop more``, ``/kpop forget`` and a bare ``/kpop`` (help) mean the
+same everywhere. Autocomplete asks the :class:`~bot.chat.completion.Completion`
+service. What comes back is sent by :mod:`adapters.discord.respond`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from discord.ext import commands
 
 from adapters.discord import respond, views
 from adapters.labels import distinct
+from bot.chat.commands import kpop_command
+from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
 from bot.chat.replies import ItemRef
 
@@ -32,20 +36,21 @@ def _choices(items: list[ItemRef]) -> list[app_commands.Choice[str]]:
 
 
 class KpopCommands(commands.Cog):
-    """Slash commands over one core."""
+    """Slash commands over one core, with autocomplete from the completion service."""
 
-    def __init__(self, core: KpopCore) -> None:
+    def __init__(self, core: KpopCore, completion: Completion) -> None:
         self.core = core
+        self.completion = completion
 
     @app_commands.command(name="kpop", description="K-pop picks for a western song or artist you like")
     @app_commands.describe(query="A song or an artist, e.g. Blinding Lights or Taylor Swift (empty: help)")
     async def kpop(self, interaction: discord.Interaction, query: str | None = None) -> None:
-        work = self.core.handle_text(respond.sender_of(interaction), f"/kpop {query or ''}")
+        work = self.core.handle(respond.sender_of(interaction), kpop_command(query or ""))
         await respond.reply(interaction, work, views.for_answer)
 
     @kpop.autocomplete("query")
     async def complete_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(self.core.complete(current, limit=CHOICES_LIMIT))
+        return _choices(self.completion.complete(current, limit=CHOICES_LIMIT))
 
     @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
     async def kpop_help(self, interaction: discord.Interaction) -> None:

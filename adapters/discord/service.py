@@ -10,7 +10,9 @@ import discord
 from pydantic import SecretStr
 
 from adapters.discord.client import KpopBot, ShardedKpopBot, create_bot
-from bot.app.config import ConfigError, Settings
+from adapters.discord.options import DiscordOptions
+from adapters.errors import PlatformConfigError
+from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
 
 __all__ = ["serve", "DRAIN_SECONDS"]
@@ -21,17 +23,17 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10.0
 
 
-async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **client_options: Any) -> None:
+async def serve(
+    core: KpopCore, completion: Completion, options: DiscordOptions, stop: asyncio.Event, **client_options: Any
+) -> None:
     """Serve Discord until ``stop`` is set, then let running handlers finish and disconnect.
 
-    Raises :class:`~bot.app.config.ConfigError` (never showing the token) when Discord refuses the token
-    or the development server, and whatever ends the gateway connection for good.
+    Raises :class:`~adapters.errors.PlatformConfigError` (never showing the token) when Discord refuses
+    the token or the development server, and whatever ends the gateway connection for good.
     """
-    if settings.discord_token is None:
-        raise ConfigError("DISCORD_TOKEN is not set")
-    bot = create_bot(core, settings, **client_options)
+    bot = create_bot(core, completion, options, **client_options)
     async with bot:
-        await _login(bot, settings.discord_token)
+        await _login(bot, options.token)
         gateway = asyncio.create_task(bot.connect(), name="discord-gateway")
         try:
             await _until_stopped(gateway, stop)
@@ -46,7 +48,7 @@ async def _login(bot: KpopBot | ShardedKpopBot, token: SecretStr) -> None:
     try:
         await bot.login(token.get_secret_value())
     except discord.LoginFailure:
-        raise ConfigError(
+        raise PlatformConfigError(
             "Discord refused DISCORD_TOKEN: copy the bot's token again from the Developer Portal "
             "(your application > Bot > Reset Token)"
         ) from None

@@ -27,12 +27,14 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
+from adapters.errors import PlatformConfigError
 from adapters.telegram.handlers import add_handlers
+from adapters.telegram.options import TelegramOptions
 from adapters.telegram.retries import RetryingRateLimiter
 from adapters.telegram.updates import PerPersonOrder
 from adapters.telegram.webhook import WebhookConfig, WebhookServer, derived_secret, valid_secret
-from bot.app.config import ConfigError, Settings
 from bot.chat.core import KpopCore
+from bot.chat.updates import HandledUpdates
 
 __all__ = ["ALLOWED_UPDATES", "COMMANDS", "webhook_config", "build_application", "serve"]
 
@@ -53,41 +55,40 @@ COMMANDS = (
 MAX_CONCURRENT_UPDATES = 64
 
 
-def webhook_config(settings: Settings) -> WebhookConfig | None:
-    """The webhook to run, or None for long polling; a bad secret is a :class:`ConfigError`."""
-    if not settings.telegram_webhook_url:
+def webhook_config(options: TelegramOptions) -> WebhookConfig | None:
+    """The webhook to run, or None for long polling; a bad secret is a :class:`PlatformConfigError`."""
+    if not options.webhook_url:
         return None
-    if settings.telegram_webhook_secret is None:
-        assert settings.telegram_token is not None, "checked when the Application is built"
-        secret = derived_secret(settings.telegram_token.get_secret_value(), settings.telegram_webhook_url)
+    if options.webhook_secret is None:
+        secret = derived_secret(options.token.get_secret_value(), options.webhook_url)
         log.info("no TELEGRAM_WEBHOOK_SECRET set: using one derived from the bot token and the URL")
     else:
-        secret = settings.telegram_webhook_secret.get_secret_value()
+        secret = options.webhook_secret.get_secret_value()
         if not valid_secret(secret):
-            raise ConfigError(
+            raise PlatformConfigError(
                 "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
             )
     return WebhookConfig(
-        url=settings.telegram_webhook_url,
-        url_path=urlsplit(settings.telegram_webhook_url).path.strip("/"),
+        url=options.webhook_url,
+        url_path=urlsplit(options.webhook_url).path.strip("/"),
         secret_token=secret,
-        listen=settings.telegram_webhook_listen,
-        port=settings.telegram_webhook_port,
+        listen=options.webhook_listen,
+        port=options.webhook_port,
     )
 
 
-def build_application(core: KpopCore, settings: Settings, **builder_options: Any) -> AnyApplication:
+def build_application(
+    core: KpopCore, updates: HandledUpdates, options: TelegramOptions, **builder_options: Any
+) -> AnyApplication:
     """The Application with every handler, not yet started.
 
     ``builder_options`` call the ``ApplicationBuilder`` method of that name
     after the defaults here, e.g. ``base_url=...`` to point the bot at a test
     server or ``rate_limiter=...`` to retry sooner.
     """
-    if settings.telegram_token is None:
-        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_token.get_secret_value())
+        .token(options.token.get_secret_value())
         .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(PerPersonOrder(MAX_CONCURRENT_UPDATES))
         .defaults(
@@ -101,11 +102,13 @@ def build_application(core: KpopCore, settings: Settings, **builder_options: Any
     for name, value in builder_options.items():
         getattr(builder, name)(value)
     app = builder.build()
-    add_handlers(app, core)
+    add_handlers(app, core, updates)
     return app
 
 
-async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **builder_options: Any) -> None:
+async def serve(
+    core: KpopCore, updates: HandledUpdates, options: TelegramOptions, stop: asyncio.Event, **builder_options: Any
+) -> None:
     """Answer Telegram until ``stop`` is set, then finish the updates in hand and return.
 
     PTB warns on every flood-control error that its time periods will become
@@ -113,8 +116,8 @@ async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **build
     (``PTB_TIMEDELTA``) unless the environment already decided.
     """
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    app = build_application(core, settings, **builder_options)
-    webhook = webhook_config(settings)
+    webhook = webhook_config(options)
+    app = build_application(core, updates, options, **builder_options)
     receiver = WebhookServer(webhook, app.bot, app.update_queue) if webhook else None
     await _initialize(app)
     try:
@@ -139,13 +142,13 @@ async def serve(core: KpopCore, settings: Settings, stop: asyncio.Event, **build
 
 
 async def _initialize(app: AnyApplication) -> None:
-    """``getMe`` and friends; a rejected token becomes a readable :class:`ConfigError`."""
+    """``getMe`` and friends; a rejected token becomes a readable :class:`PlatformConfigError`."""
     try:
         await app.initialize()
     except BaseException as exc:
         await app.bot.shutdown()  # a failed initialize leaves the bot's HTTP clients open
         if isinstance(exc, InvalidToken):
-            raise ConfigError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
+            raise PlatformConfigError(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather") from exc
         raise
 
 

@@ -50,6 +50,7 @@ from adapters.telegram.reactions import emojis, vote_change
 from adapters.telegram.render import answer_html
 from adapters.telegram.updates import PLATFORM, claim_handler
 from bot.chat.core import KpopCore
+from bot.chat.updates import HandledUpdates
 from bot.chat.replies import Answer, AnswerKind, Sender
 
 __all__ = ["add_handlers", "Handlers", "TEXT_COMMANDS"]
@@ -71,11 +72,11 @@ def sender(user: User, chat: Chat | None) -> Sender:
     return Sender(PLATFORM, str(user.id), str(chat.id) if chat is not None else INLINE_CHAT)
 
 
-def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], core: KpopCore) -> None:
+def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], core: KpopCore, updates: HandledUpdates) -> None:
     """Register every handler, the claim of handled updates first (group -1)."""
     handlers = Handlers(core)
     new_messages = filters.UpdateType.MESSAGE
-    app.add_handler(claim_handler(core), group=-1)
+    app.add_handler(claim_handler(updates), group=-1)
     app.add_handler(CommandHandler(TEXT_COMMANDS, handlers.text, filters=new_messages))
     app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
     app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & new_messages, handlers.text))

@@ -3,7 +3,7 @@
 Telegram confirms an update only with the next ``getUpdates`` offset (or the
 webhook's 200), so after a crash between handling and confirming it delivers
 the update again. :func:`claim_handler` runs before every other handler and
-drops an update the core has already claimed.
+drops an update already claimed (:class:`~bot.chat.updates.HandledUpdates`).
 
 :class:`PerPersonOrder` lets updates from different people run concurrently,
 so one slow chat (a flood-limited group, a slow reply) does not hold up the
@@ -23,7 +23,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseUpdateProcessor, ContextTypes, TypeHandler
 
-from bot.chat.core import KpopCore
+from bot.chat.updates import HandledUpdates
 
 __all__ = ["PLATFORM", "claim_handler", "PerPersonOrder", "person_of"]
 
@@ -33,11 +33,11 @@ PLATFORM = "telegram"
 _NO_BOUND = 2**31
 
 
-def claim_handler(core: KpopCore) -> TypeHandler[Update, Any, None]:
+def claim_handler(updates: HandledUpdates) -> TypeHandler[Update, Any, None]:
     """A handler for group -1 (before all others) that stops updates already handled."""
 
     async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await core.claim_update(PLATFORM, update.update_id):
+        if not await updates.claim(PLATFORM, update.update_id):
             log.info("update %s was delivered again; it was handled before, so it is skipped", update.update_id)
             raise ApplicationHandlerStop
 

@@ -1,8 +1,9 @@
 """``kpop-bot``: the command line. Each sub-command is a thin shell over the core.
 
-Errors people can fix (configuration, an unreachable catalogue, a database that
-cannot be opened, an artifact store that refuses or a corrupt artifact) end the
-program with one clear line on stderr and exit code 2, never a traceback.
+Errors people can fix (configuration, a token or server a platform refuses, an
+unreachable catalogue, a database that cannot be opened, an artifact store that
+refuses or a corrupt artifact) end the program with one clear line on stderr and
+exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 import bot.ops.evaluate as evaluate
 import bot.ops.report as report
 import bot.ops.tune as tune
+from adapters.errors import PlatformConfigError
 from bot.app.config import ConfigError, Settings, load_settings
 from bot.app.logs import configure_logging
-from bot.app.runtime import build_options, open_core, platform_services, serve_until_stopped
+from bot.app.runtime import build_options, configured_platforms, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
 from bot.ops.artifacts.manifest import ArtifactError
@@ -84,12 +86,11 @@ async def _cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    services = platform_services(settings)
-    if not services:
+    if not configured_platforms(settings):
         print("no DISCORD_TOKEN or TELEGRAM_BOT_TOKEN set: starting the terminal chat", file=sys.stderr)
         return await _cmd_chat(settings, args)
     async with open_core(settings, _build_options(settings, args)) as core:
-        await serve_until_stopped(core, settings, services)
+        await serve_until_stopped(platform_services(settings, core))
     return 0
 
 
@@ -169,7 +170,7 @@ async def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _serves_platforms(args: argparse.Namespace, settings: Settings) -> bool:
     """True when this run is a service (logs at the configured level), not a conversation."""
-    return args.command == "run" and (settings.discord_token is not None or settings.telegram_token is not None)
+    return args.command == "run" and bool(configured_platforms(settings))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -247,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(COMMANDS[args.command](settings, args))
     except (
         ConfigError,
+        PlatformConfigError,
         StorageError,
         CatalogueError,
         StoreError,

@@ -111,9 +111,6 @@ class Settings(BaseSettings):
         parse_store_url(value)  # a ValueError says what is wrong with it
         return value.strip()
 
-    def is_owner(self, platform: str, user_id: str) -> bool:
-        return f"{platform}:{user_id}" in self.owner_ids
-
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:

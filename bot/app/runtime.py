@@ -16,19 +16,26 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
+import bot.ops.report as report
 from bot.app.config import Settings
+from bot.app.options import chat_options, discord_options, telegram_options
+from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
 from bot.chat.library import Library
+from bot.chat.updates import HandledUpdates
 from bot.ops.build import BuildOptions, activate_artifact, load_or_build, resolve_sources
 from bot.storage.engine import database
 from bot.storage.history import History
 
 __all__ = [
     "build_options",
+    "new_core",
     "open_core",
     "settle_memory",
     "Service",
+    "configured_platforms",
     "platform_services",
     "serve_until_stopped",
 ]
@@ -48,6 +55,11 @@ def build_options(settings: Settings, *, sources: Sequence[str] | None = None, *
     )
 
 
+def new_core(library: Library, history: History, settings: Settings) -> KpopCore:
+    """The core over a loaded library and a history, with its options and the report as its statistics."""
+    return KpopCore(library, history, chat_options(settings), stats=partial(report.summary, history.engine))
+
+
 @asynccontextmanager
 async def open_core(settings: Settings, options: BuildOptions | None = None) -> AsyncIterator[KpopCore]:
     """A ready core over the configured database.
@@ -63,26 +75,38 @@ async def open_core(settings: Settings, options: BuildOptions | None = None) -> 
         library = await asyncio.to_thread(Library.from_build, stored, familiarity=settings.familiarity)
         history = History(engine)
         try:
-            yield KpopCore(library, history, settings)
+            yield new_core(library, history, settings)
         finally:
             await history.close()
 
 
-#: A platform adapter's entry point: serve until ``stop`` is set, then shut down gracefully.
-Service = Callable[[KpopCore, Settings, asyncio.Event], Awaitable[None]]
+#: A platform adapter at work: serve until the event is set, then shut down gracefully.
+Service = Callable[[asyncio.Event], Awaitable[None]]
 
 
-def platform_services(settings: Settings) -> dict[str, Service]:
-    """The adapters whose token is configured (imported only when needed)."""
+def configured_platforms(settings: Settings) -> list[str]:
+    """The platforms whose token is set: what ``kpop-bot run`` serves."""
+    tokens = {"discord": settings.discord_token, "telegram": settings.telegram_token}
+    return [name for name, token in tokens.items() if token is not None]
+
+
+def platform_services(settings: Settings, core: KpopCore) -> dict[str, Service]:
+    """Each configured adapter over ``core``, handed its own options and the services it needs.
+
+    Adapters are imported only when configured: a Telegram-only bot never loads discord.py.
+    """
     services: dict[str, Service] = {}
-    if settings.discord_token is not None:
-        from adapters.discord import serve as serve_discord
+    for name in configured_platforms(settings):
+        if name == "discord":
+            from adapters.discord import serve as serve_discord
 
-        services["discord"] = serve_discord
-    if settings.telegram_token is not None:
-        from adapters.telegram import serve as serve_telegram
+            completion = Completion(core.library, core.options)
+            services[name] = partial(serve_discord, core, completion, discord_options(settings))
+        else:
+            from adapters.telegram import serve as serve_telegram
 
-        services["telegram"] = serve_telegram
+            updates = HandledUpdates(core.history.updates)
+            services[name] = partial(serve_telegram, core, updates, telegram_options(settings))
     return services
 
 
@@ -97,8 +121,8 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-async def serve_until_stopped(core: KpopCore, settings: Settings, services: dict[str, Service]) -> None:
-    """Run every adapter on one core until SIGTERM or SIGINT, then let each finish its work.
+async def serve_until_stopped(services: dict[str, Service]) -> None:
+    """Run every adapter until SIGTERM or SIGINT, then let each finish its work.
 
     A Procfile worker gets SIGTERM on deploys and restarts; each adapter then
     stops taking new events, finishes the ones in flight and returns, and the
@@ -114,11 +138,11 @@ async def serve_until_stopped(core: KpopCore, settings: Settings, services: dict
         async with asyncio.TaskGroup() as group:
             for name, serve in services.items():
                 log.info("starting the %s adapter", name)
-                group.create_task(serve(core, settings, stop), name=f"adapter-{name}")
+                group.create_task(serve(stop), name=f"adapter-{name}")
     except ExceptionGroup as failed:
         if len(failed.exceptions) == 1:
-            # One adapter failed (the usual case): raise its own error, e.g. a ConfigError about a
-            # refused token, which the command line shows as one line instead of a group traceback.
+            # One adapter failed (the usual case): raise its own error, e.g. a refused token,
+            # which the command line shows as one line instead of a group traceback.
             raise failed.exceptions[0] from None
         raise
     finally:

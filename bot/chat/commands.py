@@ -1,7 +1,9 @@
-"""Reading what a person typed into a command and its argument.
+"""Reading what a person typed: a command and its argument, and a query cut to size.
 
-Adapters for platforms with their own command syntax (Discord's slash
-commands) call the core directly; the terminal and Telegram hand over raw text.
+The terminal and Telegram hand over raw text (:func:`parse`); platforms with
+their own command syntax hand over its parts (Discord's ``/kpop`` option goes
+through :func:`kpop_command`), so ``/kpop more``, ``/kpop forget`` and a bare
+``/kpop`` mean the same everywhere.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from recommender.catalogue.normalize import clean_display
 
-__all__ = ["Command", "parse", "SUBCOMMANDS"]
+__all__ = ["Command", "parse", "kpop_command", "cap_query", "SUBCOMMANDS"]
 
 #: Words that mean an action when they are the whole argument of ``/kpop``.
 SUBCOMMANDS = frozenset({"help", "forget", "more", "stats"})
@@ -41,7 +43,21 @@ def parse(text: str) -> Command:
     if name in SUBCOMMANDS:
         return Command(name, arg, bot)
     if name == "kpop":
-        if arg.lower() in SUBCOMMANDS:
-            return Command(arg.lower(), "", bot)
-        return Command("kpop", arg, bot) if arg else Command("help", "", bot)
+        return kpop_command(arg, bot)
     return Command("unknown", match["name"], bot)
+
+
+def kpop_command(argument: str, addressed_to: str | None = None) -> Command:
+    """What ``/kpop <argument>`` asks for: an action word (``more``...), help when empty, else a query."""
+    argument = clean_display(argument)
+    if argument.lower() in SUBCOMMANDS:
+        return Command(argument.lower(), "", addressed_to)
+    return Command("kpop", argument, addressed_to) if argument else Command("help", "", addressed_to)
+
+
+def cap_query(text: str, limit: int) -> tuple[str, tuple[str, ...]]:
+    """The query tidied and cut to ``limit`` characters, with a note for the person when it was cut."""
+    query = clean_display(text)
+    if len(query) <= limit:
+        return query, ()
+    return query[:limit].rstrip(), (f"I only read the first {limit} characters of that.",)

@@ -9,8 +9,9 @@ with every recommendation, which is all the report needs.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
-__all__ = ["ARM_RECOMMENDER", "ARM_RANDOM", "ARMS", "assign_arm"]
+__all__ = ["ARM_RECOMMENDER", "ARM_RANDOM", "ARMS", "Experiment", "assign_arm"]
 
 ARM_RECOMMENDER = "knn"  # the recommender's arm; the name predates the hybrid ranker and stays for stored data
 ARM_RANDOM = "random"
@@ -27,3 +28,16 @@ def assign_arm(platform: str, user_id: str, *, salt: str, random_share: float, e
     if not enabled or random_share <= 0.0:
         return ARM_RECOMMENDER
     return ARM_RANDOM if _unit_interval(salt, platform, user_id) < random_share else ARM_RECOMMENDER
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The experiment as configured: on or off, the random arm's share of people, the salt."""
+
+    enabled: bool
+    random_share: float
+    salt: str
+
+    def arm(self, platform: str, user_id: str) -> str:
+        """The arm of one person (see :func:`assign_arm`)."""
+        return assign_arm(platform, user_id, salt=self.salt, random_share=self.random_share, enabled=self.enabled)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from adapters.discord import create_bot
 from adapters.discord.client import KpopBot, ShardedKpopBot
+from adapters.discord.options import DiscordOptions
 from adapters.discord.respond import VOTE_EMOJI
+from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
 from bot.storage.models import Feedback, Recommendation
 from tests.support.fakes.discord_api import FakeDiscord
@@ -23,9 +26,13 @@ from tests.support.fakes.discord_rest import RecordedRequest
 CALLBACK = "/interactions/{id}/{token}/callback"
 
 
-def make_bot(core: KpopCore, **settings: Any) -> KpopBot | ShardedKpopBot:
-    """The adapter's bot over ``core``; ``settings`` override fields of the core's settings."""
-    return create_bot(core, core.settings.model_copy(update=settings), guild_ready_timeout=0.05)
+def make_bot(
+    core: KpopCore, *, guild_id: int | None = None, shard_count: int | Literal["auto"] | None = None,
+    shard_ids: tuple[int, ...] = (),
+) -> KpopBot | ShardedKpopBot:
+    """The adapter's bot over ``core``, as ``kpop-bot run`` builds it (``FakeDiscord.running`` logs it in)."""
+    options = DiscordOptions(SecretStr("unused"), guild_id, shard_count, shard_ids)
+    return create_bot(core, Completion(core.library, core.options), options, guild_ready_timeout=0.05)
 
 
 def answering(interaction: dict[str, Any]) -> Callable[[RecordedRequest], bool]:

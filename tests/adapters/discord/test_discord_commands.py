@@ -8,7 +8,8 @@ import pytest
 
 from adapters.discord import respond
 from adapters.discord.render import VOTE_HINT
-from bot.chat.core import HELP_TEXT, KpopCore
+from bot.chat.core import KpopCore
+from bot.chat.messages import HELP_TEXT
 from tests.support.fixtures.core import CoreFactory
 from tests.support.discord import (
     CALLBACK,
@@ -48,7 +49,7 @@ async def test_login_syncs_the_commands_globally_with_minimal_intents(
 
 async def test_with_a_guild_id_the_commands_sync_to_that_server_only(core: KpopCore, fake_discord: FakeDiscord) -> None:
     guild_id = int(fake_discord.guild["id"])
-    async with fake_discord.running(make_bot(core, discord_guild_id=guild_id)):
+    async with fake_discord.running(make_bot(core, guild_id=guild_id)):
         await fake_discord.wait_for_request("PUT", f"/applications/{{app}}/guilds/{guild_id}/commands")
         interaction, reply = await invoke(fake_discord, "kpop", {"query": "Shape of You"})
         await votes_added(fake_discord, reply.response["resource"]["message"])
@@ -306,7 +307,7 @@ async def test_a_crash_reaches_the_user_briefly_and_the_log_in_full(
 
     async with fake_discord.running(make_bot(core)):
         if where == "command":
-            monkeypatch.setattr(core, "handle_text", broken)
+            monkeypatch.setattr(core, "handle", broken)
             _, reply = await invoke(fake_discord, "kpop", {"query": "Perfect"})
         else:
             message = await picks_for(fake_discord, "Perfect")

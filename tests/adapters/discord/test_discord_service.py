@@ -6,13 +6,16 @@ import asyncio
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from adapters.discord import serve
 from adapters.discord.client import ShardedKpopBot
-from bot.app.config import ConfigError, Settings, load_settings
-from bot.chat.core import KpopCore
+from adapters.discord.options import DiscordOptions
+from adapters.errors import PlatformConfigError
+from bot.app.config import ConfigError, load_settings
+from bot.app.options import discord_options
 from bot.app.runtime import platform_services, serve_until_stopped
+from bot.chat.completion import Completion
+from bot.chat.core import KpopCore
 from tests.support.discord import invoke, make_bot, picks_for, settled
 from tests.support.fakes.discord_api import FakeDiscord
 from tests.support.fakes.discord_gateway import OP_IDENTIFY, OP_RESUME
@@ -20,13 +23,19 @@ from tests.support.fakes.discord_gateway import OP_IDENTIFY, OP_RESUME
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
 
-def run_settings(core: KpopCore, token: str, **changes: Any) -> Settings:
-    return core.settings.model_copy(update={"discord_token": SecretStr(token), **changes})
+def run_options(token: str, **settings: Any) -> DiscordOptions:
+    """The adapter's options as ``kpop-bot run`` makes them from these settings."""
+    return discord_options(load_settings(DISCORD_TOKEN=token, **settings))
+
+
+def served(core: KpopCore, options: DiscordOptions, stop: asyncio.Event, **client_options: Any) -> Any:
+    """``serve`` over ``core`` with the services ``kpop-bot run`` hands it."""
+    return serve(core, Completion(core.library, core.options), options, stop, **client_options)
 
 
 async def test_serve_answers_until_stopped_then_closes(core: KpopCore, fake_discord: FakeDiscord) -> None:
     stop = asyncio.Event()
-    service = asyncio.create_task(serve(core, run_settings(core, fake_discord.token), stop, guild_ready_timeout=0.05))
+    service = asyncio.create_task(served(core, run_options(fake_discord.token), stop, guild_ready_timeout=0.05))
     await fake_discord.wait_for_gateway(OP_IDENTIFY)
     await picks_for(fake_discord, "Blinding Lights")
     stop.set()
@@ -39,16 +48,16 @@ async def test_serve_lets_an_answer_in_flight_finish_before_closing(
     core: KpopCore, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = asyncio.Event(), asyncio.Event()
-    answer = core.handle_text
+    answer = core.handle
 
     async def slow_answer(*args: Any) -> Any:
         entered.set()
         await release.wait()
         return await answer(*args)
 
-    monkeypatch.setattr(core, "handle_text", slow_answer)
+    monkeypatch.setattr(core, "handle", slow_answer)
     stop = asyncio.Event()
-    service = asyncio.create_task(serve(core, run_settings(core, fake_discord.token), stop, guild_ready_timeout=0.05))
+    service = asyncio.create_task(served(core, run_options(fake_discord.token), stop, guild_ready_timeout=0.05))
     await fake_discord.wait_for_gateway(OP_IDENTIFY)
     interaction = fake_discord.slash_command("kpop", {"query": "Perfect"})
     await fake_discord.dispatch("INTERACTION_CREATE", interaction)
@@ -66,8 +75,8 @@ async def test_serve_lets_an_answer_in_flight_finish_before_closing(
 
 async def test_a_refused_token_is_a_clear_error_without_the_token(core: KpopCore, fake_discord: FakeDiscord) -> None:
     wrong = "MTIz.wrong-token-never-shown"
-    with pytest.raises(ConfigError) as refused:
-        await serve(core, run_settings(core, wrong), asyncio.Event())
+    with pytest.raises(PlatformConfigError) as refused:
+        await served(core, run_options(wrong), asyncio.Event())
 
     assert "DISCORD_TOKEN" in str(refused.value) and wrong not in str(refused.value)
     assert refused.value.__cause__ is None and refused.value.__suppress_context__
@@ -76,17 +85,17 @@ async def test_a_refused_token_is_a_clear_error_without_the_token(core: KpopCore
 async def test_kpop_bot_run_reports_a_refused_token_as_a_configuration_error(
     core: KpopCore, fake_discord: FakeDiscord
 ) -> None:
-    settings = run_settings(core, "not-the-token")
-    with pytest.raises(ConfigError, match="Discord refused DISCORD_TOKEN"):  # not an ExceptionGroup
-        await serve_until_stopped(core, settings, platform_services(settings))
+    settings = load_settings(DISCORD_TOKEN="not-the-token")
+    with pytest.raises(PlatformConfigError, match="Discord refused DISCORD_TOKEN"):  # not an ExceptionGroup
+        await serve_until_stopped(platform_services(settings, core))
 
 
 async def test_a_server_the_bot_is_not_in_is_a_clear_error(core: KpopCore, fake_discord: FakeDiscord) -> None:
     missing_access = {"code": 50001, "message": "Missing Access"}
     fake_discord.fail_next("PUT", "/applications/{app}/guilds/{guild}/commands", 403, missing_access)
-    settings = run_settings(core, fake_discord.token, discord_guild_id=int(fake_discord.guild["id"]))
-    with pytest.raises(ConfigError, match=r"DISCORD_GUILD_ID=\d+ \(Missing Access\): is the bot in that server"):
-        await serve(core, settings, asyncio.Event())
+    options = run_options(fake_discord.token, DISCORD_GUILD_ID=fake_discord.guild["id"])
+    with pytest.raises(PlatformConfigError, match=r"DISCORD_GUILD_ID=\d+ \(Missing Access\): is the bot in that server"):
+        await served(core, options, asyncio.Event())
 
 
 async def test_after_a_gateway_disconnect_the_bot_resumes_and_answers(
@@ -111,7 +120,7 @@ async def test_auto_sharding_connects_every_shard_and_answers_on_each(
     fake_discord.shard_count = 2  # what Discord recommends in GET /gateway/bot
     other_shard = 1 - (int(fake_discord.guild["id"]) >> 22) % 2
     other = fake_discord.add_guild("Second Guild", members=[fake_discord.user], shard=(other_shard, 2))
-    bot = make_bot(core, discord_shard_count="auto")
+    bot = make_bot(core, shard_count="auto")
     async with fake_discord.running(bot):
         assert isinstance(bot, ShardedKpopBot) and bot.shard_count == 2
         here = await picks_for(fake_discord, "Perfect")
@@ -125,7 +134,7 @@ async def test_a_process_serving_some_shards_leaves_the_command_sync_to_shard_0(
     core: KpopCore, fake_discord: FakeDiscord
 ) -> None:
     fake_discord.add_guild("Second Guild", members=[fake_discord.user], shard=(1, 2))
-    bot = make_bot(core, discord_shard_count=2, discord_shard_ids=[1])
+    bot = make_bot(core, shard_count=2, shard_ids=(1,))
     async with fake_discord.running(bot):
         pass
 
@@ -134,7 +143,7 @@ async def test_a_process_serving_some_shards_leaves_the_command_sync_to_shard_0(
 
 
 async def test_a_fixed_shard_count_is_used_as_configured(core: KpopCore, fake_discord: FakeDiscord) -> None:
-    bot = make_bot(core, discord_shard_count=3)
+    bot = make_bot(core, shard_count=3)
     async with fake_discord.running(bot):
         _, reply = await invoke(fake_discord, "kpop-help")
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.telegram.application import ALLOWED_UPDATES, COMMANDS
 from adapters.telegram.handlers import STALE_BUTTON
-from bot.chat.core import HELP_TEXT
+from bot.chat.messages import HELP_TEXT
 from tests.support.fixtures.telegram import BotStarter, RunningBot
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_html import utf16_length

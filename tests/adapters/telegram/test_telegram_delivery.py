@@ -7,16 +7,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
 import pytest
 
-from adapters.telegram import serve
+from adapters.errors import PlatformConfigError
 from adapters.telegram.handlers import APOLOGY
 from adapters.telegram.webhook import derived_secret
-from bot.app.config import ConfigError
-from tests.support.fixtures.core import CoreFactory
-from tests.support.fixtures.telegram import BotStarter
+from tests.support.fixtures.core import CoreFactory, core_settings
+from tests.support.fixtures.telegram import BotStarter, serve_over
 from tests.support.fakes.log_guard import ErrorLogGuard
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_updates import command_update, private_chat
@@ -123,25 +123,27 @@ async def test_webhook_without_a_configured_secret_gets_one_derived_from_token_a
 
 
 async def test_a_malformed_webhook_secret_stops_the_start_with_a_clear_error(
-    make_core: CoreFactory, fake_telegram: FakeTelegram
+    make_core: CoreFactory, fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
-    core = await make_core(
-        TELEGRAM_BOT_TOKEN=fake_telegram.token,
-        TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram",
-        TELEGRAM_WEBHOOK_SECRET="not allowed!",
-    )
-    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET must be"):
-        await serve(core, core.settings, asyncio.Event(), base_url=fake_telegram.base_url)
+    environment: dict[str, object] = {
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
+        "TELEGRAM_WEBHOOK_SECRET": "not allowed!",
+    }
+    core = await make_core(**environment)
+    with pytest.raises(PlatformConfigError, match="TELEGRAM_WEBHOOK_SECRET must be"):
+        await serve_over(core, core_settings(tmp_path, **environment), asyncio.Event(), base_url=fake_telegram.base_url)
     assert fake_telegram.calls() == []
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(
-    make_core: CoreFactory, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+    make_core: CoreFactory, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     core = await make_core(TELEGRAM_BOT_TOKEN="1:not-the-token")
-    with pytest.raises(ConfigError, match="Telegram rejected TELEGRAM_BOT_TOKEN.*@BotFather"):
-        await serve(core, core.settings, asyncio.Event(), base_url=fake_telegram.base_url)
+    settings = core_settings(tmp_path, TELEGRAM_BOT_TOKEN="1:not-the-token")
+    with pytest.raises(PlatformConfigError, match="Telegram rejected TELEGRAM_BOT_TOKEN.*@BotFather"):
+        await serve_over(core, settings, asyncio.Event(), base_url=fake_telegram.base_url)
     assert [call.method for call in fake_telegram.calls()] == ["getMe"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.telegram.render import MAX_MESSAGE, utf16_length
-from bot.chat.core import HELP_TEXT
+from bot.chat.messages import HELP_TEXT
 from tests.support.fixtures.core import KOREAN, WESTERN, CoreFactory
 from tests.support.fixtures.telegram import BotStarter
 from tests.support.catalogues import make_catalogue

@@ -19,6 +19,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from bot.chat.core import KpopCore
 from bot.app.logs import REDACTED, configure_logging, secrets_of
 from bot.chat.replies import Answer, Sender
 from bot.app.runtime import platform_services, serve_until_stopped
-from tests.support.fixtures.core import CoreFactory
+from tests.support.fixtures.core import CoreFactory, core_settings
 from tests.support.discord import CALLBACK, invoke, picks_for
 from tests.support.fakes.discord_api import FakeDiscord
 from tests.support.fakes.telegram_api import FakeTelegram, with_params
@@ -54,9 +55,9 @@ def fail_on(core: KpopCore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(core, "recommend", failing)
 
 
-def services_against_fakes(settings: Settings, telegram: FakeTelegram) -> dict[str, Any]:
+def services_against_fakes(settings: Settings, core: KpopCore, telegram: FakeTelegram) -> dict[str, Any]:
     """``platform_services`` as ``kpop-bot run`` gets them, pointed at the fakes."""
-    services: dict[str, Any] = platform_services(settings)
+    services: dict[str, Any] = platform_services(settings, core)
     assert set(services) == {"discord", "telegram"}
     services["discord"] = partial(services["discord"], guild_ready_timeout=0.05)
     plain = {"verify": False}  # the fake is plain HTTP: skip loading CA certificates
@@ -115,23 +116,26 @@ async def test_a_full_run_at_debug_level_never_logs_a_token_or_the_webhook_secre
     fake_telegram: FakeTelegram,
     unused_tcp_port: int,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # what serve() sets, undone after the test
-    core = await make_core(
-        DISCORD_TOKEN=fake_discord.token,
-        TELEGRAM_BOT_TOKEN=fake_telegram.token,
-        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram",
-        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-        PORT=unused_tcp_port,
-    )
+    environment: dict[str, object] = {
+        "DISCORD_TOKEN": fake_discord.token,
+        "TELEGRAM_BOT_TOKEN": fake_telegram.token,
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram",
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        "PORT": unused_tcp_port,
+    }
+    settings = core_settings(tmp_path, **environment)
+    core = await make_core(**environment)
     fail_on(core, monkeypatch)
-    secrets = secrets_of(core.settings)
+    secrets = secrets_of(settings)
     assert sorted(secrets) == sorted([fake_discord.token, fake_telegram.token, WEBHOOK_SECRET])
     log = io.StringIO()
-    configure_logging(core.settings, verbose=True, stream=log)
+    configure_logging(settings, verbose=True, stream=log)
 
-    run = asyncio.create_task(serve_until_stopped(core, core.settings, services_against_fakes(core.settings, fake_telegram)))
+    run = asyncio.create_task(serve_until_stopped(services_against_fakes(settings, core, fake_telegram)))
     await fake_telegram.wait_for_call("setWebhook", timeout=TIMEOUT)
     registered = fake_telegram.calls("setWebhook")[0].params["secret_token"]
     await asyncio.gather(

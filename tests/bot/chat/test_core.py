@@ -8,7 +8,8 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.chat.core import HELP_TEXT, KpopCore
+from bot.chat.core import KpopCore
+from bot.chat.messages import HELP_TEXT
 from bot.chat.experiment import ARM_RANDOM, ARM_RECOMMENDER
 from bot.storage.vote_log import SongVotes
 from bot.chat.render import to_json, to_text
@@ -299,10 +300,3 @@ async def test_answers_survive_a_broken_database(core: KpopCore) -> None:
     assert any("couldn't save" in note for note in answer.notes)
     vote = await core.vote(ALICE, 1, 1)
     assert vote.kind == AnswerKind.ERROR and "try again" in vote.text
-
-
-async def test_autocomplete_offers_catalogue_items(core: KpopCore) -> None:
-    choices = core.complete("blin")
-    assert choices and choices[0].title == "Blinding Lights"
-    assert len(core.complete("", limit=25)) <= 25
-    assert len(core.complete("Blinding " * 2_000)) <= 25  # capped, and no crash on a huge prefix

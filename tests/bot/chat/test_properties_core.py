@@ -30,8 +30,8 @@ async def test_core_answers_any_text(core: KpopCore, text: str) -> None:
     for message in (text, "/kpop " + text):
         answer = await core.handle_text(sender, message)
         assert answer.kind in set(AnswerKind)
-        assert len(answer.query) <= core.settings.query_max_chars
-        assert len(answer.suggestions) <= 3 and len(answer.picks) <= core.settings.picks_per_answer
+        assert len(answer.query) <= core.options.query_max_chars
+        assert len(answer.suggestions) <= 3 and len(answer.picks) <= core.options.picks_per_answer
         rendered = to_text(answer)
         assert rendered and "\x00" not in rendered
         to_json(answer)

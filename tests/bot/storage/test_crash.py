@@ -100,7 +100,7 @@ async def test_a_killed_bot_keeps_every_acknowledged_vote_and_restarts(
         picks_per_answer = {n for (n,) in pick_counts}
     missing = {key: vote for key, vote in acks.items() if stored.get(key) != vote}
     assert not missing, f"{len(missing)} of {len(acks)} acknowledged votes are not stored as acknowledged"
-    assert picks_per_answer == {core.settings.picks_per_answer}  # no answer half-written
+    assert picks_per_answer == {core.options.picks_per_answer}  # no answer half-written
 
     sender = Sender("crash", "after-restart", "chat")
     answer = await core.recommend(sender, "Blinding Lights")

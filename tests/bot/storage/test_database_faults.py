@@ -22,7 +22,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from bot.chat.core import VOTE_NOT_SAVED, KpopCore
+from bot.chat.core import KpopCore
+from bot.chat.messages import VOTE_NOT_SAVED
 from bot.chat.replies import AnswerKind, Sender
 from bot.storage import engine as storage_engine
 from bot.storage.engine import create_engine

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bot.app.config import load_settings
+from bot.app.runtime import new_core
 from bot.chat.core import KpopCore
 from bot.chat.library import Library
 from bot.chat.replies import AnswerKind, Sender
@@ -74,7 +75,7 @@ async def main(url: str, data_dir: Path) -> None:
             assert stored is not None
         history = History(engine)
         print("ready", flush=True)
-        await burst(KpopCore(Library.from_build(stored), history, settings))
+        await burst(new_core(Library.from_build(stored), history, settings))
         await history.close()
     finally:
         await engine.dispose()

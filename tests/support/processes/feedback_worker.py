@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 from bot.app.config import load_settings
+from bot.app.runtime import new_core
 from bot.chat.core import KpopCore
 from bot.chat.library import Library
 from bot.chat.replies import Answer, AnswerKind, Sender
@@ -116,7 +117,7 @@ async def main(url: str, process: str, data_dir: Path) -> None:
         assert stored is not None, "the test saves a build before saying go"
         history = History(engine)
         try:
-            result = await hammer(KpopCore(Library.from_build(stored), history, settings), process, go["shared"])
+            result = await hammer(new_core(Library.from_build(stored), history, settings), process, go["shared"])
         finally:
             await history.close()
     finally:

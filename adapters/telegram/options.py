@@ -1,0 +1,18 @@
+"""What the Telegram adapter needs to know of the configuration: its token and, optionally, a webhook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+__all__ = ["TelegramOptions"]
+
+
+@dataclass(frozen=True)
+class TelegramOptions:
+    token: SecretStr
+    webhook_url: str | None  # None: long polling
+    webhook_secret: SecretStr | None  # None: a fresh random secret on every start
+    webhook_listen: str
+    webhook_port: int

@@ -1,0 +1,51 @@
+"""The settings turned into each part's own options: the chat core's and every platform adapter's.
+
+Each part sees only what it needs (the core never sees a token), and no part
+but ``bot.app`` reads :class:`~bot.app.config.Settings`.
+"""
+
+from __future__ import annotations
+
+from adapters.discord.options import DiscordOptions
+from adapters.telegram.options import TelegramOptions
+from bot.app.config import ConfigError, Settings
+from bot.chat.experiment import Experiment
+from bot.chat.options import ChatOptions
+
+__all__ = ["chat_options", "discord_options", "telegram_options"]
+
+
+def chat_options(settings: Settings) -> ChatOptions:
+    return ChatOptions(
+        picks_per_answer=settings.picks_per_answer,
+        query_max_chars=settings.query_max_chars,
+        rate_limit_count=settings.rate_limit_count,
+        rate_limit_seconds=settings.rate_limit_seconds,
+        experiment=Experiment(
+            enabled=settings.experiment, random_share=settings.random_share, salt=settings.experiment_salt
+        ),
+        owner_ids=frozenset(settings.owner_ids),
+    )
+
+
+def discord_options(settings: Settings) -> DiscordOptions:
+    if settings.discord_token is None:
+        raise ConfigError("DISCORD_TOKEN is not set")
+    return DiscordOptions(
+        token=settings.discord_token,
+        guild_id=settings.discord_guild_id,
+        shard_count=settings.discord_shard_count,
+        shard_ids=tuple(settings.discord_shard_ids),
+    )
+
+
+def telegram_options(settings: Settings) -> TelegramOptions:
+    if settings.telegram_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
+    return TelegramOptions(
+        token=settings.telegram_token,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=settings.telegram_webhook_secret,
+        webhook_listen=settings.telegram_webhook_listen,
+        webhook_port=settings.telegram_webhook_port,
+    )
