@@ -16,7 +16,10 @@ Which updates reach which handler:
   the bot is an admin it hears of every reaction in the group; a message found
   not to be an answer is remembered (``NOT_ANSWERS_SECONDS``), so thumbs on
   people's own messages cost one database look-up per message, not per thumb;
-* inline queries (:meth:`KpopCore.preview`).
+* inline queries (:meth:`KpopCore.preview`);
+* a group upgraded to a supergroup (its service messages, or a reply refused
+  with ``ChatMigrated``): the answers move to the new chat id
+  (:meth:`KpopCore.move_chat`) and the reply goes to the supergroup.
 
 Edited messages are not requested, so editing a command does not answer twice.
 """
@@ -30,7 +33,8 @@ from typing import Any
 from cachetools import TTLCache
 from telegram import CallbackQuery, Chat, MaybeInaccessibleMessage, Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -45,7 +49,7 @@ from telegram.ext import (
 from adapters.telegram.inline import CACHE_SECONDS, inline_hint, inline_results
 from adapters.telegram.keyboards import Choice, More, Vote, answer_keyboard, decode
 from adapters.telegram.notices import RefusalNotices
-from adapters.telegram.presses import Acknowledgement, offered
+from adapters.telegram.presses import Acknowledgement, offered, readable
 from adapters.telegram.reactions import emojis, vote_change
 from adapters.telegram.render import answer_html
 from adapters.telegram.updates import PLATFORM, claim_handler
@@ -77,6 +81,7 @@ def add_handlers(app: Application[Any, Any, Any, Any, Any, Any], core: KpopCore,
     handlers = Handlers(core)
     new_messages = filters.UpdateType.MESSAGE
     app.add_handler(claim_handler(updates), group=-1)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     app.add_handler(CommandHandler(TEXT_COMMANDS, handlers.text, filters=new_messages))
     app.add_handler(CommandHandler("stats", handlers.stats, filters=new_messages))
     app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE & new_messages, handlers.text))
@@ -106,7 +111,7 @@ class Handlers:
         answer = await self.core.handle_text(who, message.text)
         if not self.notices.worth_sending(who, answer, in_group=message.chat.type in GROUPS):
             return
-        sent = await message.reply_text(answer_html(answer), reply_markup=answer_keyboard(answer))
+        sent = await self._send(context, message.chat.id, answer_html(answer), answer_keyboard(answer), quote=message)
         await self._attach(answer, sent)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,7 +120,8 @@ class Handlers:
         if message is None or message.from_user is None:
             return
         answer = await self.core.stats(sender(message.from_user, message.chat))
-        await message.reply_text(answer_html(answer, table=answer.kind == AnswerKind.INFO))
+        table = answer_html(answer, table=answer.kind == AnswerKind.INFO)
+        await self._send(context, message.chat.id, table, quote=message)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -137,9 +143,12 @@ class Handlers:
         message = query.message
         who = sender(query.from_user, message.chat if message is not None else None)
         match press:
-            case Vote(recommendation_id, vote):
+            case Vote(recommendation_id, vote) if readable(query) is not None:
                 await acknowledgement.send((await self.core.vote(who, recommendation_id, vote)).text)
-            case Choice(kind, item_id, asked) if isinstance(message, Message) and message.is_accessible:
+            case Vote(_, vote) if message is not None:  # Telegram no longer shows it: go by the message
+                voted = await self.core.vote_on_message(who, str(message.message_id), vote)
+                await acknowledgement.send(voted.text if voted is not None else STALE_BUTTON)
+            case Choice(kind, item_id, asked) if isinstance(message, Message) and readable(query) is not None:
                 answer = await self.core.choose(who, kind, item_id, asked)
                 if answer.kind == AnswerKind.RATE_LIMITED:
                     await acknowledgement.send(answer.text)  # keep the choices for another try
@@ -153,11 +162,8 @@ class Handlers:
                     await acknowledgement.send(answer.text)
                     return
                 await acknowledgement.send()
-                sent = await context.bot.send_message(
-                    message.chat.id,
-                    answer_html(answer),
-                    reply_markup=answer_keyboard(answer),
-                    message_thread_id=_topic(message),
+                sent = await self._send(
+                    context, message.chat.id, answer_html(answer), answer_keyboard(answer), topic=_topic(message)
                 )
                 await self._attach(answer, sent)
             case _:
@@ -179,6 +185,17 @@ class Handlers:
             results.append(await self.core.vote_on_message(who, message_id, effect.vote))
         if None in results:  # the core found no answer shown as that message
             self._not_answers[where] = True
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: Telegram says so in both (``migrate_to_chat_id`` in the old one,
+        ``migrate_from_chat_id`` in the new); either moves the answers, the second finds nothing left."""
+        message = update.message
+        if message is None:
+            return
+        if message.migrate_to_chat_id is not None:
+            await self.core.move_chat(PLATFORM, str(message.chat.id), str(message.migrate_to_chat_id))
+        elif message.migrate_from_chat_id is not None:
+            await self.core.move_chat(PLATFORM, str(message.migrate_from_chat_id), str(message.chat.id))
 
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.inline_query
@@ -205,6 +222,29 @@ class Handlers:
         if isinstance(update, Update) and update.message is not None:
             with contextlib.suppress(TelegramError):  # the failure may have been Telegram itself
                 await update.message.reply_text(APOLOGY)
+
+    async def _send(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        chat_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+        *,
+        quote: Message | None = None,
+        topic: int | None = None,
+    ) -> Message:
+        """Send a message to a chat: as a reply to ``quote`` (quoted in groups) or in forum ``topic``.
+
+        A group upgraded to a supergroup since refuses it with ``ChatMigrated``: the answers move to
+        the supergroup's id and the message goes there (without the quote, which stayed behind).
+        """
+        try:
+            if quote is not None:
+                return await quote.reply_text(text, reply_markup=keyboard)
+            return await context.bot.send_message(chat_id, text, reply_markup=keyboard, message_thread_id=topic)
+        except ChatMigrated as moved:
+            await self.core.move_chat(PLATFORM, str(chat_id), str(moved.new_chat_id))
+            return await context.bot.send_message(moved.new_chat_id, text, reply_markup=keyboard)
 
     async def _attach(self, answer: Answer, message: Message) -> None:
         """Tie a recorded answer to the message showing it, so reactions on it count as votes."""

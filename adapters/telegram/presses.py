@@ -7,7 +7,9 @@ and a press whose handling failed still gets an apology instead of a spinner.
 
 The data of a press is the client's word: a modified client can send any ``callback_data``. The
 message it was pressed on comes from Telegram, with the keyboard Telegram shows under it, so a press
-counts only when that keyboard holds its data; the core then checks the answer belongs to the chat.
+counts only when that keyboard holds its data. When Telegram no longer shows the message to the bot,
+a vote is taken on the answer that message shows (found by the chat and message id, never by the
+data) and "more" only for an answer the core finds was shown in that chat.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from telegram.error import BadRequest, TelegramError
 
 from adapters.labels import clip
 
-__all__ = ["Acknowledgement", "offered", "TOAST"]
+__all__ = ["Acknowledgement", "offered", "readable", "TOAST"]
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +49,19 @@ class Acknowledgement:
             log.warning("answering a button press failed: %s", error)
 
 
-def offered(query: CallbackQuery) -> bool:
-    """False when the pressed message is known and has no button with the press's data (a forged or
-    stale press). A message Telegram no longer shows the bot (deleted, too old) cannot say: True, and
-    the core's check that the answer belongs to the chat decides."""
+def readable(query: CallbackQuery) -> Message | None:
+    """The pressed message as Telegram shows it to the bot; None when it no longer does (deleted,
+    too old: Telegram then sends only its chat and id)."""
     message = query.message
-    if not isinstance(message, Message) or not message.is_accessible:
+    return message if isinstance(message, Message) and message.is_accessible else None
+
+
+def offered(query: CallbackQuery) -> bool:
+    """False when the pressed message is readable and has no button with the press's data (a forged
+    or stale press). An unreadable message cannot say: True, and the answer is then found by the
+    message itself, or checked by the core to belong to the chat."""
+    message = readable(query)
+    if message is None:
         return True
     keyboard = message.reply_markup.inline_keyboard if message.reply_markup else ()
     return query.data in {button.callback_data for row in keyboard for button in row}

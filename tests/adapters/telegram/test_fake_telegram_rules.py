@@ -58,7 +58,11 @@ def keyboard(*data: str) -> InlineKeyboardMarkup:
     ],
 )
 async def test_html_telegram_cannot_parse_is_refused(
-    fake_telegram: FakeTelegram, telegram_app_builder: AnyApplicationBuilder, chat: dict[str, Any], markup: str, refusal: str
+    fake_telegram: FakeTelegram,
+    telegram_app_builder: AnyApplicationBuilder,
+    chat: dict[str, Any],
+    markup: str,
+    refusal: str,
 ) -> None:
     async with telegram_app_builder.build() as app:
         with pytest.raises(BadRequest) as refused:

@@ -1,5 +1,6 @@
 """Groups as Telegram runs them: a flooding member holds up nobody else and costs the group one notice,
-and thumbs on people's own messages (heard where the bot is an admin) cost almost nothing."""
+an upgrade to a supergroup keeps the answers, and thumbs on people's own messages (heard where the
+bot is an admin) cost almost nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.support.fakes.telegram_updates import (
     text_update,
 )
 from tests.support.fixtures.telegram import BotStarter
-from tests.support.telegram import ask_kpop, reply_to, settle, votes
+from tests.support.telegram import ask_kpop, recommendations, reply_to, settle, votes
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
@@ -37,7 +38,9 @@ async def test_one_persons_flood_holds_up_nobody_else(
     assert fake_telegram.sent_messages(group["id"]) == []  # answered while the flooder's first still waits
 
 
-async def test_refused_commands_cost_a_group_one_notice(start_telegram_bot: BotStarter, fake_telegram: FakeTelegram) -> None:
+async def test_refused_commands_cost_a_group_one_notice(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram
+) -> None:
     await start_telegram_bot(KPOP_RATE_LIMIT_COUNT=2)
     group, flooder, other = group_chat(), make_user("Flooder"), make_user("Other")
     for _ in range(8):
@@ -79,3 +82,36 @@ async def test_thumbs_on_other_peoples_messages_cost_one_lookup(
 
     assert lookups.count(str(chatter["message_id"])) == 1
     assert {(user, r, vote) for user, r, _, vote in await votes(bot.core)} == {(str(f["id"]), rec.id, 1) for f in fans}
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_answers(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram
+) -> None:
+    bot = await start_telegram_bot()
+    group, bob = group_chat("Fans", supergroup=False), make_user("Bob")
+    await ask_kpop(bot, "Blinding Lights", group, bob)
+
+    supergroup = fake_telegram.migrate_group(group, by=bob)
+    fake_telegram.push_update(command_update("more", user=bob, chat=supergroup))
+    more = await reply_to(fake_telegram, supergroup)
+
+    assert more["text"].startswith("If you like Blinding Lights") and "\n\n4. " in more["text"]
+    assert {r.chat_id for r in await recommendations(bot.core)} == {str(supergroup["id"])}
+
+
+async def test_a_reply_to_a_group_that_moved_goes_to_its_supergroup(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram
+) -> None:
+    bot = await start_telegram_bot()
+    group, bob = group_chat("Fans", supergroup=False), make_user("Bob")
+    fake_telegram.add_chat(group)
+    supergroup = fake_telegram.migrate_group(group, by=bob)
+    # sent in the old group just before the upgrade, delivered just after it
+    fake_telegram.push_update(command_update("kpop", "Blinding Lights", user=bob, chat=group))
+
+    answer = await reply_to(fake_telegram, supergroup)
+    await settle(fake_telegram, bob)
+
+    assert answer["text"].startswith("If you like Blinding Lights")
+    [rec] = await recommendations(bot.core)
+    assert (rec.chat_id, rec.message_id) == (str(supergroup["id"]), str(answer["message_id"]))

@@ -10,7 +10,14 @@ import pytest
 from adapters.telegram.handlers import APOLOGY, STALE_BUTTON
 from tests.support.fakes.log_guard import ErrorLogGuard
 from tests.support.fakes.telegram_api import FakeTelegram
-from tests.support.fakes.telegram_updates import DEFAULT_USER, command_update, forum_chat, group_chat, make_user, private_chat
+from tests.support.fakes.telegram_updates import (
+    DEFAULT_USER,
+    command_update,
+    forum_chat,
+    group_chat,
+    make_user,
+    private_chat,
+)
 from tests.support.fixtures.telegram import BotStarter
 from tests.support.telegram import JSON, ask_kpop, press, recommendations, reply_to, settle, votes
 
@@ -63,6 +70,22 @@ async def test_a_press_whose_handling_fails_is_answered_with_an_apology(
     assert len(fake_telegram.sent_messages(chat["id"])) == 1
     [record] = fail_on_error_logs.records
     assert "the core broke" in str(record.exc_info[1])  # type: ignore[index]
+
+
+async def test_more_pressed_again_continues_after_the_last_page(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram
+) -> None:
+    bot = await start_telegram_bot()
+    chat = private_chat()
+    _, first, rec = await ask_kpop(bot, "Blinding Lights", chat)
+
+    await press(fake_telegram, f"m:{rec.id}", first)
+    second = await reply_to(fake_telegram, chat, 3)  # after settle()'s help
+    await press(fake_telegram, f"m:{rec.id}", first)  # the first answer's button, pressed again
+    third = await reply_to(fake_telegram, chat, 4)
+
+    assert (ranks(first), ranks(second), ranks(third)) == (["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"])
+    assert len(set(songs(first) + songs(second) + songs(third))) == 9
 
 
 async def test_more_in_a_forum_topic_stays_in_the_topic(
