@@ -10,6 +10,9 @@ Whose message a reaction is on costs nothing to know for an addition (Discord sa
 someone else's are remembered (the most recent ``OTHERS_REMEMBERED``), so taking a 👍 off a friend's
 message, the usual case, costs no look-up either.
 
+When a moderator clears a message's reactions (all of them, or every 👍 or 👎), the votes those
+reactions gave are taken back (the core's ``reactions_cleared``).
+
 Discord lets a person leave both 👍 and 👎; their newer reaction is their vote. Adding one sets the
 vote, removing one clears it only while it is still the vote that reaction gave (the core's
 ``retract_on_message``). Events of one person on one message are handled one at a time, in arrival
@@ -91,6 +94,24 @@ class ReactionVotes(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
         await self._save(event, self.core.retract_on_message)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, event: discord.RawReactionClearEvent) -> None:
+        """A moderator removed every reaction from a message: the votes they gave go too."""
+        await self._cleared(event.channel_id, event.message_id, None)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(self, event: discord.RawReactionClearEmojiEvent) -> None:
+        """A moderator removed every 👍 (or 👎) from a message: the votes they gave go too."""
+        vote = vote_of(event.emoji)
+        if vote is not None:
+            await self._cleared(event.channel_id, event.message_id, vote)
+
+    async def _cleared(self, channel_id: int, message_id: int, vote: int | None) -> None:
+        if message_id in self._others:
+            return
+        async with self.in_flight.track():
+            await self.core.reactions_cleared("discord", str(channel_id), str(message_id), vote)
 
     async def _save(self, event: discord.RawReactionActionEvent, save: SaveVote) -> None:
         """Save the vote of ``event`` with ``save``. A reaction has nobody to answer to, so a vote

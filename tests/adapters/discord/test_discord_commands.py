@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -99,17 +100,22 @@ async def test_autocomplete_offers_at_most_25_catalogue_choices(core: KpopCore, 
         empty = await send(fake_discord, fake_discord.autocomplete("kpop", {"query": ""}, focused="query"))
 
     assert typed.json["type"] == 8
-    choices = typed.json["data"]["choices"]
-    assert {"name": "Stay \u2014 Rihanna", "value": "Stay \u2014 Rihanna"} in choices
-    assert {"name": "Stray Kids", "value": "Stray Kids"} in choices
+    choices = {choice["name"]: choice["value"] for choice in typed.json["data"]["choices"]}
+    assert re.fullmatch(r"kpop:song:\d+", choices["Stay \u2014 Rihanna"])  # the item itself, not its label
+    assert re.fullmatch(r"kpop:artist:\d+", choices["Stray Kids"])
     assert len(empty.json["data"]["choices"]) == 25  # the catalogue has more items than Discord shows
 
 
 async def test_a_chosen_autocomplete_value_is_answered_exactly(core: KpopCore, fake_discord: FakeDiscord) -> None:
     async with fake_discord.running(make_bot(core)):
-        message = await picks_for(fake_discord, "Stay \u2014 Rihanna")
+        typing = fake_discord.autocomplete("kpop", {"query": "Stay"}, focused="query")
+        answered = await send(fake_discord, typing)
+        offered = {choice["name"]: choice["value"] for choice in answered.json["data"]["choices"]}
+        message = await picks_for(fake_discord, offered["Stay \u2014 Rihanna"])
+        typed = await picks_for(fake_discord, "Stay \u2014 Rihanna")  # typed out in full, it matches too
 
-    assert message["embeds"][0]["title"] == "If you like Stay \u2014 Rihanna, try:"
+    for answer in (message, typed):
+        assert answer["embeds"][0]["title"] == "If you like Stay \u2014 Rihanna, try:"
 
 
 async def test_an_unknown_song_gets_a_friendly_miss(core: KpopCore, fake_discord: FakeDiscord) -> None:
