@@ -158,8 +158,8 @@ class Handlers:
                 await self._attach(answer, message)
             case More(recommendation_id) if message is not None:
                 answer = await self.core.more(who, recommendation_id)
-                if answer.kind == AnswerKind.RATE_LIMITED:
-                    await acknowledgement.send(answer.text)
+                if answer.kind in (AnswerKind.RATE_LIMITED, AnswerKind.ERROR):
+                    await acknowledgement.send(answer.text)  # the presser's business, not the chat's
                     return
                 await acknowledgement.send()
                 sent = await self._send(

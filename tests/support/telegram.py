@@ -98,13 +98,21 @@ async def reply_to(fake: FakeTelegram, chat: JSON, count: int = 1) -> JSON:
 
 
 async def press(
-    fake: FakeTelegram, data: str, message: JSON, user: JSON | None = None, *, forged: bool = False
+    fake: FakeTelegram,
+    data: str,
+    message: JSON,
+    user: JSON | None = None,
+    *,
+    forged: bool = False,
+    inaccessible: bool = False,
 ) -> Call:
     """Press a button under ``message``; returns the answerCallbackQuery that answered it.
 
-    ``forged``: data the message has no button for (a modified client, or a keyboard of long ago).
+    ``forged``: data the message has no button for (a modified client, or a keyboard of long ago);
+    ``inaccessible``: Telegram no longer shows the message to the bot.
     """
-    pushed = fake.push_update(callback_query_update(data, message=message, user=user), forged=forged)
+    update = callback_query_update(data, message=message, user=user, inaccessible=inaccessible)
+    pushed = fake.push_update(update, forged=forged)
     query_id = pushed["callback_query"]["id"]
     return await fake.wait_for_call("answerCallbackQuery", with_params(callback_query_id=query_id))
 

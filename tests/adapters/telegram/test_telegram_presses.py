@@ -17,6 +17,7 @@ from tests.support.fakes.telegram_updates import (
     group_chat,
     make_user,
     private_chat,
+    text_update,
 )
 from tests.support.fixtures.telegram import BotStarter
 from tests.support.telegram import JSON, ask_kpop, press, recommendations, reply_to, settle, votes
@@ -143,3 +144,25 @@ async def test_a_forged_vote_on_a_message_of_the_same_chat_counts_only_for_its_o
 
     assert forged.params["text"] == STALE_BUTTON and real.params["text"] == "Thanks, noted \U0001f44e."
     assert {vote for *_, vote in await votes(bot.core)} == {-1}
+
+
+async def test_presses_on_a_message_telegram_no_longer_shows_go_by_that_message(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram
+) -> None:
+    """Without the message there is no keyboard to check the data against: a vote counts for the
+    answer that message shows, and "more" only for an answer shown in that chat."""
+    bot = await start_telegram_bot()
+    alice, mallory, group = make_user("Alice"), make_user("Mallory"), group_chat()
+    _, _, private_answer = await ask_kpop(bot, "Taylor Swift", private_chat(alice), alice)
+    _, old_answer, group_answer = await ask_kpop(bot, "Blinding Lights", group, mallory)
+
+    vote = await press(fake_telegram, f"v:{private_answer.id}:-1", old_answer, mallory, inaccessible=True)
+    more = await press(fake_telegram, f"m:{private_answer.id}", old_answer, mallory, inaccessible=True)
+    chatter = fake_telegram.push_update(text_update("hi all", chat=group))["message"]
+    stray = await press(fake_telegram, "v:1:1", chatter, mallory, inaccessible=True)
+
+    assert vote.params["text"] == "Thanks, noted \U0001f44e."
+    assert await votes(bot.core) == {(str(mallory["id"]), group_answer.id, 0, -1)}  # the message's answer
+    assert more.params["text"] == "I can't find that answer any more. Please ask again."
+    assert stray.params["text"] == STALE_BUTTON
+    assert len(fake_telegram.sent_messages(group["id"])) == 1

@@ -14,7 +14,8 @@ rule fails its test here rather than in production:
   or unbalanced tags are "can't parse entities", and the stored message holds the plain text and its
   entities; a text over 4,096 UTF-16 units *after* parsing is "message is too long";
 - ``callback_data`` is 1-64 bytes ("BUTTON_DATA_INVALID"); a button press can only be pushed for a
-  button the message has (``push_update(..., forged=True)`` plays a modified client), it can be
+  button the message has (``push_update(..., forged=True)`` plays a modified client; a press on an
+  inaccessible message, ``date`` 0, carries only its chat and id and is not checked), it can be
   answered once and only within ``callback_query_lifetime`` seconds ("query is too old ...");
 - ``message_thread_id`` (forum topics) is kept on sent messages, and a reply goes to the replied
   message's topic;
@@ -505,7 +506,7 @@ class FakeTelegram:
         if "callback_query" in update:
             query = update["callback_query"]
             self._open_query(query["id"])
-            if "message" in query:
+            if "message" in query and query["message"].get("date") != 0:  # date 0: no longer shown to the bot
                 self._remember_message(query["message"], overwrite=False)
                 chat_id, message_id = query["message"]["chat"]["id"], query["message"]["message_id"]
                 query["message"] = copy.deepcopy(self._messages[chat_id][message_id])  # as it is now

@@ -124,14 +124,23 @@ def command_update(
     return text_update(text, user=user, chat=chat, thread_id=thread_id)
 
 
-def callback_query_update(data: str, *, message: JSON, user: JSON | None = None) -> JSON:
-    """A press on an inline button with ``data`` under ``message`` (e.g. ``fake.last_sent(chat_id)``)."""
+def callback_query_update(
+    data: str, *, message: JSON, user: JSON | None = None, inaccessible: bool = False
+) -> JSON:
+    """A press on an inline button with ``data`` under ``message`` (e.g. ``fake.last_sent(chat_id)``).
+
+    ``inaccessible``: Telegram no longer shows the message to the bot (deleted, or too old), and the
+    press carries only its chat and id, with ``date`` 0 (PTB's ``InaccessibleMessage``).
+    """
+    shown = copy.deepcopy(message)
+    if inaccessible:
+        shown = {"chat": shown["chat"], "message_id": shown["message_id"], "date": 0}
     return {
         "callback_query": {
             "id": str(next(_query_ids)),
             "from": copy.deepcopy(user or DEFAULT_USER),
             "chat_instance": f"instance{message['chat']['id']}",
-            "message": copy.deepcopy(message),
+            "message": shown,
             "data": data,
         }
     }
