@@ -1,8 +1,7 @@
 """Publishing the real catalogue as an artifact and starting a worker from it, against building it.
 
-Run: ``python -m benchmarks bench_artifacts`` or
-``python benchmarks/bench_artifacts.py [DATA_DIR]`` (default ``$KPOP_SHARED_DATA``
-or ``../shared/data``).
+Run: ``python -m benchmarks bench_artifacts [DATA_DIR]`` (default
+``$KPOP_SHARED_DATA`` or ``../shared/data``).
 
 The baseline, measured in the same run, is what a worker without an artifact
 does on its first start: import the catalogue and build the neighbour tables
@@ -25,18 +24,17 @@ import tempfile
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+import boto3
+from moto.server import ThreadedMotoServer
 
-from bot.ops.artifacts.files import read_artifact  # noqa: E402
-from bot.ops.artifacts.location import ArtifactLocation, publish  # noqa: E402
-from bot.app.config import Settings, load_settings  # noqa: E402
-from bot.app.runtime import build_options  # noqa: E402
-from bot.ops.build import activate_artifact, build_and_save  # noqa: E402
-from bot.storage.engine import database  # noqa: E402
+from benchmarks import shared_data
+from bot.ops.artifacts.files import read_artifact
+from bot.ops.artifacts.location import ArtifactLocation, publish
+from bot.app.config import Settings, load_settings
+from bot.app.runtime import build_options
+from bot.ops.build import activate_artifact, build_and_save
+from bot.storage.engine import database
 
 BUCKET = "kpop-bench"
 
@@ -79,9 +77,8 @@ async def measure(data_dir: Path, work: Path, url: str) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    default = os.environ.get("KPOP_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", nargs="?", default=default)
+    parser.add_argument("data_dir", nargs="?", default=str(shared_data()))
     args = parser.parse_args(argv or [])
     data_dir = Path(args.data_dir)
     if not data_dir.is_dir():
@@ -118,7 +115,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"restart, version already active:                 {f['restart']:6.2f} s "
           f"= {f['build'] / f['restart']:.1f}x faster than building")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,6 @@
 """Neighbour-table build time and memory, against the original per-pair Python loop.
 
-Run: ``python benchmarks/bench_build.py``. Three parts:
+Run: ``python -m benchmarks bench_build``. Three parts:
 
 1. Seed-sized catalogue (3,950 western x 1,445 Korean songs, the size of the
    original project's data): song-table build against a naive loop that, like
@@ -16,8 +16,9 @@ Run: ``python benchmarks/bench_build.py``. Three parts:
    fresh child process so its memory figures are its own. Goal: under 60 s and
    2 GB on 2 cores.
 
-Features are synthetic with Spotify-like marginals (fixed seed, no real data),
-with the Korean side louder and more energetic on average, as K-pop is. Wall
+Features are synthetic with Spotify-like marginals (fixed seed, no real data,
+:func:`recommender.catalogue.synthetic.spotify_like_features`), with the Korean
+side louder and more energetic on average, as K-pop is. Wall
 times depend on whatever else runs on the machine, so CPU time and the load
 average are printed too.
 """
@@ -28,24 +29,17 @@ import math
 import multiprocessing
 import os
 import resource
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from sklearn.neighbors import NearestNeighbors  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from recommender.catalogue.catalogue import FEATURES, Catalogue  # noqa: E402
-from recommender.catalogue.features import scale_features  # noqa: E402
-from recommender.ranking.neighbours import build_tables, knn_table  # noqa: E402
+from recommender.catalogue.features import scale_features
+from recommender.catalogue.synthetic import sided_catalogue, spotify_like_features
+from recommender.ranking.neighbours import build_tables, knn_table
 
 SEED = 20240607
 SEED_WESTERN, SEED_KOREAN = 3_950, 1_445
@@ -55,61 +49,6 @@ K_SEED, K_BIG = 50, 10
 NAIVE_SAMPLE_ROWS = 60
 TREE_SAMPLE_ROWS = 20_000
 REPEATS = 3
-
-
-def synthetic_features(n: int, rng: np.random.Generator, korean: bool) -> np.ndarray:
-    """(n, 11) float32 raw features with Spotify-like marginals, filled a column at a time."""
-    lift = 0.1 if korean else 0.0
-    columns: dict[str, Callable[[], np.ndarray]] = {
-        "danceability": lambda: rng.beta(5, 3, n) + lift / 2,
-        "energy": lambda: rng.beta(4 + 10 * lift, 2.5, n),
-        "key": lambda: rng.integers(0, 12, n),
-        "loudness": lambda: -np.abs(rng.normal(7.0 - 20 * lift, 3.0, n)),
-        "mode": lambda: rng.random(n) < 0.6,
-        "speechiness": lambda: rng.beta(1, 10, n),
-        "acousticness": lambda: rng.beta(0.7, 2 + 10 * lift, n),
-        "instrumentalness": lambda: np.where(rng.random(n) < 0.85, rng.random(n) * 1e-3, rng.random(n)),
-        "liveness": lambda: rng.beta(2, 8, n),
-        "valence": lambda: rng.beta(3 + 5 * lift, 3, n),
-        "tempo": lambda: np.clip(rng.normal(120.0, 28.0, n), 50.0, 220.0),
-    }
-    out = np.empty((n, len(FEATURES)), dtype=np.float32)
-    for j, name in enumerate(FEATURES):
-        out[:, j] = columns[name]()
-    return out
-
-
-def synthetic_catalogue(n_western: int, n_korean: int, seed: int = SEED) -> Catalogue:
-    """A valid catalogue, SONGS_PER_ARTIST songs per artist, western songs first."""
-    rng = np.random.default_rng(seed)
-    features = np.vstack([synthetic_features(n_western, rng, False), synthetic_features(n_korean, rng, True)])
-    korean = np.arange(n_western + n_korean) >= n_western
-    western_artists = math.ceil(n_western / SONGS_PER_ARTIST)
-    artist_id = np.concatenate(
-        [np.arange(n_western) // SONGS_PER_ARTIST, western_artists + np.arange(n_korean) // SONGS_PER_ARTIST]
-    )
-    n_artists = int(artist_id.max()) + 1
-    songs = pd.DataFrame(
-        {
-            "spotify_id": None,
-            "title": [f"song {i}" for i in range(len(korean))],
-            "artist_id": artist_id,
-            "korean": korean,
-            "popularity": np.nan,
-            **{name: features[:, j].astype(np.float64) for j, name in enumerate(FEATURES)},
-            "sources": "synthetic",
-        }
-    )
-    artists = pd.DataFrame(
-        {
-            "name": [f"artist {a}" for a in range(n_artists)],
-            "korean": np.arange(n_artists) >= western_artists,
-            "popularity": np.nan,
-            "genres": [()] * n_artists,
-            "aliases": [()] * n_artists,
-        }
-    )
-    return Catalogue(songs=songs, artists=artists)
 
 
 def naive_neighbours(queries: list[list[float]], korean: list[list[float]], k: int) -> list[list[tuple[float, int]]]:
@@ -134,7 +73,7 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
 
 
 def seed_sized() -> dict[str, float]:
-    catalogue = synthetic_catalogue(SEED_WESTERN, SEED_KOREAN)
+    catalogue = sided_catalogue(SEED_WESTERN, SEED_KOREAN, SEED, songs_per_artist=SONGS_PER_ARTIST)
     scaled = scale_features(catalogue, "global")
     korean = catalogue.korean_mask
     korean_ids = np.flatnonzero(korean)
@@ -167,12 +106,12 @@ def seed_sized() -> dict[str, float]:
 def search_methods() -> dict[str, float]:
     """Brute force against trees: whole seed-sized search, and a sample of the big one."""
     figures = {}
-    seed = synthetic_catalogue(SEED_WESTERN, SEED_KOREAN)
+    seed = sided_catalogue(SEED_WESTERN, SEED_KOREAN, SEED, songs_per_artist=SONGS_PER_ARTIST)
     scaled = scale_features(seed, "global")
     korean = scaled[seed.korean_mask]
     rng = np.random.default_rng(SEED)
-    big_korean = StandardScaler().fit_transform(synthetic_features(BIG_KOREAN, rng, True))
-    big_sample = StandardScaler().fit_transform(synthetic_features(TREE_SAMPLE_ROWS, rng, False))
+    big_korean = StandardScaler().fit_transform(spotify_like_features(BIG_KOREAN, rng, True))
+    big_sample = StandardScaler().fit_transform(spotify_like_features(TREE_SAMPLE_ROWS, rng, False))
     scale_up = (BIG_WESTERN + BIG_KOREAN) / TREE_SAMPLE_ROWS
     for algorithm in ("brute", "kd_tree", "ball_tree"):
         figures[f"method_seed_{algorithm}_s"] = best_of(
@@ -195,7 +134,7 @@ def _max_rss_mb() -> float:
 def million() -> dict[str, float]:
     """The large build; meant to run in a fresh process (see :func:`run`)."""
     rng = np.random.default_rng(SEED)
-    features = np.vstack([synthetic_features(BIG_WESTERN, rng, False), synthetic_features(BIG_KOREAN, rng, True)])
+    features = np.vstack([spotify_like_features(BIG_WESTERN, rng, False), spotify_like_features(BIG_KOREAN, rng, True)])
     start = time.perf_counter()
     scaled = StandardScaler().fit_transform(features)
     scale_s = time.perf_counter() - start
@@ -270,7 +209,3 @@ def main() -> None:
         f"imports), growth during the build {f['million_rss_growth_mb']:,.0f} MB, tracemalloc peak "
         f"{f['million_tracemalloc_peak_mb']:,.0f} MB (numpy/Python allocations only)  (goal: under 2 GB)"
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -1,8 +1,8 @@
 """How long a full catalogue import takes, against the bare cost of parsing the same files.
 
-Run from the repository root::
+Run::
 
-    python benchmarks/bench_catalogue_load.py [DATA_DIR] [--repeat N]
+    python -m benchmarks bench_catalogue_load [DATA_DIR] [--repeat N]
 
 DATA_DIR defaults to ``$KPOP_SHARED_DATA`` or ``../shared/data``. The baseline,
 measured in the same run, is ``pandas.read_csv`` of every CSV in the folder as
@@ -13,7 +13,6 @@ labelling and merging add on top; the target is a few seconds in all.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,9 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from recommender.catalogue.sources import load_catalogue  # noqa: E402 - after the path set-up
+from benchmarks import shared_data
+from recommender.catalogue.sources import load_catalogue
 
 
 def _timed(func: object, repeat: int) -> tuple[float, float]:
@@ -37,12 +35,11 @@ def _timed(func: object, repeat: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def main() -> int:
-    default = os.environ.get("KPOP_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data_dir", nargs="?", default=default)
+    parser.add_argument("data_dir", nargs="?", default=str(shared_data()))
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv or [])
     folder = Path(args.data_dir)
     files = sorted(folder.rglob("*.csv"))
     if not files:
@@ -62,7 +59,3 @@ def main() -> int:
     print(f"load_catalogue:           {load_wall:6.2f} s wall {load_cpu:6.2f} s CPU")
     print(f"ratio load/baseline:      {load_wall / base_wall:6.1f} x wall {load_cpu / base_cpu:6.1f} x CPU")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

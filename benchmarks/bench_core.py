@@ -8,55 +8,37 @@ A core answer here is everything a chat message costs: parsing and capping the
 query, matching, the person's history read from SQLite, picks from the
 precomputed tables with their reasons, and the answer recorded in SQLite (WAL,
 a temporary file). The baseline does only the brute-force title search, so the
-ratio is conservative. The catalogue and queries come from
-``bench_matching`` (made-up titles, fixed seed), with random audio features.
+ratio is conservative. The catalogue and queries are the ones ``bench_matching``
+uses (:func:`recommender.catalogue.synthetic.made_up_catalogue`: made-up titles,
+fixed seeds), with random audio features and each artist on one side.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from rapidfuzz import fuzz, process  # noqa: E402
-
-from benchmarks.bench_matching import build_catalogue, build_queries  # noqa: E402
-from bot.app.config import load_settings  # noqa: E402
-from bot.app.runtime import new_core  # noqa: E402
-from bot.chat.library import Library  # noqa: E402
-from bot.chat.replies import Sender  # noqa: E402
-from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
-from bot.storage.engine import open_database  # noqa: E402
-from bot.storage.history import History  # noqa: E402
-from recommender.catalogue.catalogue import FEATURES, Catalogue, ImportReport  # noqa: E402
-from recommender.ranking.neighbours import build_tables  # noqa: E402
-from recommender.matching.text_similarity import fuzzy_key  # noqa: E402
+from bot.app.config import load_settings
+from bot.app.runtime import new_core
+from bot.chat.library import Library
+from bot.chat.replies import Sender
+from bot.storage.catalogue_store import load_build, save_build
+from bot.storage.engine import database
+from bot.storage.history import History
+from recommender.catalogue.catalogue import ImportReport
+from recommender.catalogue.synthetic import made_up_catalogue, made_up_queries
+from recommender.ranking.neighbours import build_tables
+from recommender.matching.text_similarity import fuzzy_key
 
 PEOPLE = 100
-
-
-def with_features(catalogue: Catalogue, seed: int = 7) -> Catalogue:
-    rng = np.random.default_rng(seed)
-    songs = catalogue.songs.copy()
-    n = len(songs)
-    for feature in FEATURES:
-        songs[feature] = rng.random(n)
-    songs["tempo"] = rng.uniform(60, 200, n)
-    songs["loudness"] = rng.uniform(-20, 0, n)
-    artists = catalogue.artists.copy()
-    # an artist is Korean when its first song is; songs follow their artist
-    first_korean = songs.groupby("artist_id")["korean"].first()
-    artists["korean"] = first_korean.reindex(artists.index, fill_value=False).to_numpy(dtype=bool)
-    songs["korean"] = artists["korean"].to_numpy()[songs["artist_id"].to_numpy()]
-    return Catalogue(songs, artists)
+N_SONGS, N_ARTISTS, N_QUERIES = 100_000, 12_000, 400
+SEED, FEATURES_SEED = 20240607, 7
 
 
 def _percentiles(ms: list[float]) -> tuple[float, float]:
@@ -64,8 +46,8 @@ def _percentiles(ms: list[float]) -> tuple[float, float]:
 
 
 async def measure(folder: Path) -> dict[str, float]:
-    catalogue = with_features(build_catalogue())
-    queries = [q for _, q, _ in build_queries(catalogue)]
+    catalogue = made_up_catalogue(N_SONGS, N_ARTISTS, SEED, features_seed=FEATURES_SEED)
+    queries = [q for _, q, _ in made_up_queries(catalogue, N_QUERIES, SEED + 1)]
     start = time.perf_counter()
     tables = build_tables(catalogue, "global", k_songs=50, k_artists=50)
     build_s = time.perf_counter() - start
@@ -73,8 +55,7 @@ async def measure(folder: Path) -> dict[str, float]:
     settings = load_settings(
         KPOP_DATA_DIR=folder, KPOP_EXPERIMENT=False, KPOP_RATE_LIMIT_COUNT=1_000_000, KPOP_DATABASE_URL=None
     )
-    engine = await open_database(settings.resolved_database_url)
-    try:
+    async with database(settings.resolved_database_url) as engine:
         await save_build(engine, catalogue, tables, sources=["synthetic"], report=ImportReport())
         stored = await load_build(engine)
         assert stored is not None
@@ -89,8 +70,6 @@ async def measure(folder: Path) -> dict[str, float]:
             t = time.perf_counter()
             await core.recommend(sender, q)
             core_ms.append((time.perf_counter() - t) * 1000)
-    finally:
-        await engine.dispose()
 
     title_keys = [fuzzy_key(t) for t in catalogue.songs["title"]]
     baseline_ms = []
@@ -131,7 +110,3 @@ def main() -> int:
         f"goal >= 10x baseline (p50): {verdict[figures['speedup_p50'] >= 10.0]}"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

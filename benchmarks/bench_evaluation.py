@@ -1,6 +1,6 @@
 """Offline evaluation speed: batched rankers against asking the bot's recommender query by query.
 
-Run: ``python benchmarks/bench_evaluation.py``. A synthetic catalogue the size
+Run: ``python -m benchmarks bench_evaluation``. A synthetic catalogue the size
 of the shared one (30,000 western and 12,000 Korean songs, 1,300 Korean
 artists) and 500 synthetic mixed playlists of 60 tracks, ten per listener
 (about 20,000 western song queries, more than the TidyTuesday file's 2,145).
@@ -23,25 +23,22 @@ seconds to tens of seconds, and the batched path at least 20x faster than the lo
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recommender.ranking.blend import Blend, HybridModel  # noqa: E402
-from recommender.catalogue.catalogue import FEATURES, Catalogue  # noqa: E402
-from recommender.offline.evaluation import EvaluationSet, draws_for, evaluate, query_hits  # noqa: E402
-from recommender.ranking.neighbours import build_tables  # noqa: E402
-from recommender.catalogue.listening import PlaylistArtists  # noqa: E402
-from recommender.catalogue.playlist_files import MatchedPlaylists  # noqa: E402
-from recommender.offline.rankers import HybridRanker, RandomPicks, hybrid_rankers, standard_rankers  # noqa: E402
-from recommender.ranking.picks import Recommender  # noqa: E402
+from recommender.ranking.blend import Blend, HybridModel
+from recommender.catalogue.catalogue import Catalogue
+from recommender.offline.evaluation import EvaluationSet, draws_for, evaluate, query_hits
+from recommender.ranking.neighbours import build_tables
+from recommender.catalogue.listening import PlaylistArtists
+from recommender.catalogue.playlist_files import MatchedPlaylists
+from recommender.catalogue.synthetic import uneven_catalogue
+from recommender.offline.rankers import HybridRanker, RandomPicks, hybrid_rankers, standard_rankers
+from recommender.ranking.picks import Recommender
 
 SEED = 20240607
 N_WESTERN, N_KOREAN = 30_000, 12_000
@@ -49,44 +46,6 @@ WESTERN_ARTISTS, KOREAN_ARTISTS = 10_000, 1_300
 N_PLAYLISTS, TRACKS, KOREAN_SHARE, PER_LISTENER = 500, 60, 0.3, 10
 LOOP_SAMPLE = 400
 REPEATS = 3
-
-
-def _uneven(rng: np.random.Generator, n_songs: int, n_artists: int) -> np.ndarray:
-    """Artist of each song; the artist of rank r gets a share proportional to r ** -0.7."""
-    weights = np.arange(1, n_artists + 1) ** -0.7
-    return rng.choice(n_artists, size=n_songs, p=weights / weights.sum())
-
-
-def synthetic_catalogue(rng: np.random.Generator) -> Catalogue:
-    n = N_WESTERN + N_KOREAN
-    features = rng.random((n, len(FEATURES)))
-    features[:, FEATURES.index("key")] = rng.integers(0, 12, n)
-    features[:, FEATURES.index("mode")] = rng.integers(0, 2, n)
-    features[:, FEATURES.index("loudness")] = rng.uniform(-20, 0, n)
-    features[:, FEATURES.index("tempo")] = rng.uniform(60, 200, n)
-    korean = np.arange(n) >= N_WESTERN
-    # Uneven artists, as in the shared catalogue, whose biggest Korean artist holds ~2% of Korean songs.
-    western_artist = _uneven(rng, N_WESTERN, WESTERN_ARTISTS)
-    korean_artist = WESTERN_ARTISTS + _uneven(rng, N_KOREAN, KOREAN_ARTISTS)
-    artist_id = np.concatenate([western_artist, korean_artist])
-    songs = pd.DataFrame({
-        "spotify_id": [None] * n,
-        "title": [f"song {i}" for i in range(n)],
-        "artist_id": artist_id,
-        "korean": korean,
-        "popularity": rng.uniform(0, 100, n),
-        **{name: features[:, j] for j, name in enumerate(FEATURES)},
-        "sources": "synthetic",
-    })
-    m = WESTERN_ARTISTS + KOREAN_ARTISTS
-    artists = pd.DataFrame({
-        "name": [f"artist {a}" for a in range(m)],
-        "korean": np.arange(m) >= WESTERN_ARTISTS,
-        "popularity": rng.uniform(0, 100, m),
-        "genres": [()] * m,
-        "aliases": [()] * m,
-    })
-    return Catalogue(songs, artists)
 
 
 def synthetic_playlists(catalogue: Catalogue, rng: np.random.Generator) -> MatchedPlaylists:
@@ -124,7 +83,7 @@ def loop_hits(evaluation: EvaluationSet, pick: Callable[[int], list[int]], sampl
 
 def main() -> None:
     rng = np.random.default_rng(SEED)
-    catalogue = synthetic_catalogue(rng)
+    catalogue = uneven_catalogue(rng, N_WESTERN, N_KOREAN, WESTERN_ARTISTS, KOREAN_ARTISTS)
     tables = build_tables(catalogue, "global", k_songs=100, k_artists=200)
     matched = synthetic_playlists(catalogue, rng)
     evaluation = EvaluationSet.from_matches(matched, catalogue)
@@ -165,7 +124,3 @@ def main() -> None:
     with_blend = best_of(lambda: evaluate(evaluation, fitted, resamples=2000))
     print(f"the blend and each signal, each of {N_PLAYLISTS // PER_LISTENER} listeners left out in turn "
           f"(3 levels x {len(fitted)} rankers): {with_blend:.2f} s (goal: tens of seconds at most)")
-
-
-if __name__ == "__main__":
-    main()

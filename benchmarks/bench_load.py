@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -39,42 +38,40 @@ from pathlib import Path
 
 import numpy as np
 
-if __package__ in (None, ""):  # run as a script: make the project importable without installing it
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.config import load_settings  # noqa: E402
-from bot.app.runtime import new_core  # noqa: E402
-from bot.chat.core import KpopCore  # noqa: E402
-from bot.chat.library import Library  # noqa: E402
-from bot.chat.replies import AnswerKind, Sender  # noqa: E402
-from bot.app.runtime import settle_memory  # noqa: E402
-from bot.ops.build import BuildOptions  # noqa: E402
-from bot.storage.catalogue_store import load_build, save_build  # noqa: E402
-from bot.storage.engine import describe_url, open_database  # noqa: E402
-from bot.storage.answer_log import AnswerLog, AnswerRecord  # noqa: E402
-from bot.storage.history import History  # noqa: E402
-from bot.storage.vote_log import VoteLog  # noqa: E402
-from bot.storage.models import Feedback  # noqa: E402
-from recommender.catalogue.catalogue import Catalogue, ImportReport  # noqa: E402
-from recommender.ranking.neighbours import build_tables  # noqa: E402
-from recommender.catalogue.sources import load_catalogue  # noqa: E402
+from benchmarks import shared_data
+from bot.app.config import load_settings
+from bot.app.runtime import new_core
+from bot.chat.core import KpopCore
+from bot.chat.library import Library
+from bot.chat.replies import AnswerKind, Sender
+from bot.app.runtime import settle_memory
+from bot.ops.build import BuildOptions
+from bot.storage.catalogue_store import load_build, save_build
+from bot.storage.engine import describe_url, open_database
+from bot.storage.answer_log import AnswerLog, AnswerRecord
+from bot.storage.history import History
+from bot.storage.vote_log import VoteLog
+from bot.storage.models import Feedback
+from recommender.catalogue.catalogue import Catalogue, ImportReport
+from recommender.ranking.neighbours import build_tables
+from recommender.catalogue.sources import load_catalogue
+from recommender.catalogue.synthetic import sided_catalogue
 
 PEOPLE = 1_000
 COMMANDS_EACH = 10
 TARGET_RATE = 1_000.0  # commands a second in the steady run
-REPO = Path(__file__).resolve().parents[1]
+SYNTHETIC_SEED = 20240607  # the catalogue bench_build measures, at the real one's size
 
 
 def catalogue() -> tuple[Catalogue, str]:
-    shared = Path(os.environ.get("KPOP_SHARED_DATA", REPO.parent / "shared" / "data"))
+    shared = shared_data()
     if shared.is_dir():
         return load_catalogue([shared])[0], f"real ({shared})"
-    from benchmarks.bench_build import synthetic_catalogue
-
-    return synthetic_catalogue(30_000, 12_000), "synthetic"
+    return sided_catalogue(30_000, 12_000, SYNTHETIC_SEED), "synthetic"
 
 
 def queries(cat: Catalogue, n: int, seed: int = 5) -> list[str]:
@@ -254,7 +251,3 @@ def main(argv: list[str] | None = None) -> int:
         f"goal no lost votes: {verdict[figures['lost_votes'] == 0 and refused == 0]}"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

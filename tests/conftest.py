@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module; platform fakes are plugins in tests/conftest_*.py."""
+"""Fixtures shared by every test module; the rest are plugins in ``tests/support/fixtures/`` (listed below)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from recommender.catalogue.catalogue import FEATURES, Catalogue
 from recommender.catalogue.listening import PlaylistArtists
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 __all__ = ["ROWS", "GENRES", "blend_catalogue", "friend_playlists", "named", "artist"]
 

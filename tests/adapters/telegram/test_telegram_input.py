@@ -9,7 +9,7 @@ from adapters.telegram.render import MAX_MESSAGE, utf16_length
 from bot.chat.messages import HELP_TEXT
 from tests.support.fixtures.core import KOREAN, WESTERN, CoreFactory
 from tests.support.fixtures.telegram import BotStarter
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_updates import private_chat, text_update
 from tests.support.telegram import recommendations, shown_text

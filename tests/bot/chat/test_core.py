@@ -16,7 +16,7 @@ from bot.chat.render import to_json, to_text
 from bot.chat.replies import AnswerKind, Sender
 from bot.storage.models import Feedback, Recommendation
 from tests.support.fixtures.core import CoreFactory
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 
 @pytest.fixture

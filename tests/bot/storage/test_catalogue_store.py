@@ -16,7 +16,7 @@ from recommender.ranking.blend import BlendWeights, TunedBlend
 from recommender.catalogue.catalogue import Catalogue, ImportReport
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.neighbours import build_tables
-from tests.support.catalogues import add_artist, make_catalogue
+from recommender.catalogue.synthetic import add_artist, make_catalogue
 
 ROWS = [
     ("Blinding Lights", "The Weeknd", False, 95.0),

@@ -10,7 +10,7 @@ import pytest
 from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.playlist_files import MatchCounts, PlaylistFileError, PlaylistMatcher, read_playlists
 from tests.support.fixtures.catalogue import track_id
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

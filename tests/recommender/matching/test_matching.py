@@ -13,7 +13,7 @@ import recommender.matching.matcher as matching
 import recommender.matching.text_similarity as similarity
 from recommender.matching.matcher import CONFIDENT_SCORE, Item, Match, Matcher
 from recommender.matching.shortlist import TrigramShortlist
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 NAN = math.nan
 

@@ -23,7 +23,7 @@ from recommender.offline.evaluation import (
 )
 from recommender.catalogue.playlist_files import MatchedPlaylists
 from recommender.offline.rankers import RandomPicks
-from tests.support.catalogues import add_artist, make_catalogue
+from recommender.catalogue.synthetic import add_artist, make_catalogue
 
 
 def catalogue_of(western: dict[str, int], korean: dict[str, int]) -> Catalogue:

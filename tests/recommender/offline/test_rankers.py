@@ -20,7 +20,7 @@ from recommender.offline.rankers import (
 )
 from recommender.ranking.picks import Recommender
 from tests.support.blend import blend_catalogue, friend_playlists
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 NAN = float("nan")
 

@@ -15,7 +15,7 @@ from recommender.catalogue.listening import PlaylistArtists
 from recommender.catalogue.playlist_files import MatchedPlaylists
 from recommender.offline.rankers import HybridRanker
 from recommender.offline.tuning import GRID_STEPS, listener_folds, tune, weight_grid
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 
 
 def test_the_grid_shares_quarters_among_the_signals() -> None:

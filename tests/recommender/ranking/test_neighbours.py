@@ -7,7 +7,7 @@ import pytest
 from recommender.catalogue.catalogue import FEATURES, Catalogue
 from recommender.catalogue.features import SCALINGS, scale_features
 from recommender.ranking.neighbours import NeighbourTable, artist_vectors, build_tables, knn_table
-from tests.support.catalogues import add_artist, make_catalogue, random_features
+from recommender.catalogue.synthetic import add_artist, make_catalogue, random_features
 
 
 def random_catalogue(n_western: int = 90, n_korean: int = 60, seed: int = 1) -> Catalogue:

@@ -15,7 +15,7 @@ from recommender.catalogue.catalogue import FEATURES, Catalogue
 from recommender.ranking.neighbours import NeighbourTables, build_tables
 from recommender.ranking.reasons import explain
 from recommender.ranking.picks import RANDOM_REASON, Candidate, Recommender
-from tests.support.catalogues import add_artist, make_catalogue
+from recommender.catalogue.synthetic import add_artist, make_catalogue
 
 # Every song sounds the same except for energy, so distance is just the energy gap.
 FLAT = {name: 0.5 for name in FEATURES} | {"tempo": 120.0, "loudness": -6.0, "mode": 1.0}

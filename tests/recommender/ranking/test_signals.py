@@ -15,7 +15,7 @@ from recommender.ranking.signals.feedback import FeedbackScores
 from recommender.ranking.signals.genre import GenreBridge, GenreSimilarity
 from recommender.ranking.signals.popularity import Popularity
 from recommender.ranking.signals.space import KoreanArtists
-from tests.support.catalogues import add_artist, make_catalogue
+from recommender.catalogue.synthetic import add_artist, make_catalogue
 
 NAN = float("nan")
 FLAT = {name: 0.5 for name in FEATURES} | {"tempo": 120.0, "loudness": -6.0, "mode": 1.0}
