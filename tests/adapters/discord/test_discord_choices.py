@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bot.chat.core import KpopCore
-from tests.support.catalogues import make_catalogue
+from recommender.catalogue.synthetic import make_catalogue
 from tests.support.discord import buttons, invoke, make_bot, picks_for, send
 from tests.support.fakes.discord_api import FakeDiscord
 from tests.support.fixtures.core import KOREAN, WESTERN, CoreFactory
