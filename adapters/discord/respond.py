@@ -20,8 +20,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
 
-import discord.utils
-
 import discord
 
 from adapters.discord import render
@@ -117,7 +115,10 @@ async def reply(
 
 
 async def _reply(interaction: discord.Interaction, work: Work, view_for: ViewFor, table: bool, private: bool) -> None:
-    answer = await _in_time(interaction, work, lambda: interaction.response.defer(thinking=True, ephemeral=private))
+    def defer() -> Awaitable[Any]:
+        return interaction.response.defer(thinking=True, ephemeral=private)
+
+    answer = await _in_time(interaction, work, defer)
     rendered = render.render(answer, table=table)
     kwargs = _message_kwargs(rendered)
     view = view_for(answer)
