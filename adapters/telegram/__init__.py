@@ -5,7 +5,10 @@
 pointed at a fake Bot API. Modules: ``application`` (building and running),
 ``handlers`` (updates to core calls), ``render`` (HTML within Telegram's limits),
 ``keyboards`` (buttons and their callback data), ``inline``, ``reactions``,
-``updates`` (each update once, one person's in order) and ``retries``.
+``updates`` (each update once, one person's in order), ``retries`` and
+``options`` (what it is configured with). It is handed the core, the
+handled-update claims and its options; it may import ``bot.chat`` and
+``adapters.errors``.
 """
 
 from adapters.telegram.application import build_application, serve

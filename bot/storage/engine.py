@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from importlib import resources
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-import migrations
 
 __all__ = ["create_engine", "migrate", "open_database", "database", "alembic_config", "describe_url", "StorageError"]
 
@@ -77,9 +77,13 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def alembic_config() -> Config:
-    """Alembic's configuration, pointing at the installed ``migrations`` package."""
+    """Alembic's configuration, pointing at the installed ``migrations`` package.
+
+    Its folder is found as package data, not imported: the migration scripts depend on
+    :mod:`bot.storage.models`, and storage only hands their folder to Alembic.
+    """
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    cfg.set_main_option("script_location", str(resources.files("migrations")))
     return cfg
 
 

@@ -253,7 +253,7 @@ class HandledUpdate(Base):
 
     Platforms deliver an update again when the bot stopped before confirming it;
     the row makes the second delivery a no-op. Rows are pruned by ``handled_at``
-    once no redelivery can come (see ``KpopCore.claim_update``). The id is text so
+    once no redelivery can come (see :class:`bot.chat.updates.HandledUpdates`). The id is text so
     any platform's event id fits.
     """
 

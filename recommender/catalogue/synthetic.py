@@ -225,8 +225,8 @@ def uneven_catalogue(
     exponent: float = 0.7,
 ) -> Catalogue:
     """Western songs first, then Korean ones, with :func:`random_features`, uniform popularity and artists
-    of very uneven size, as in real catalogues (with the default exponent the biggest Korean artist
-    of 1,300 holds about 2% of the Korean songs)."""
+    of very uneven size, as in real catalogues: on each side, the artist of rank r sings a share of the
+    songs proportional to r ** -exponent."""
     n = n_western + n_korean
     features = random_features(n, rng)
     artist_id = np.concatenate([

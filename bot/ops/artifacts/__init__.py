@@ -25,5 +25,5 @@ named and checked), ``files`` (a version's files written from a build and read
 back, verified) and ``location`` (stores: publishing a version, following the
 pointer, fetching into a local cache). They may import ``bot.ops.stores``,
 ``bot.storage``'s build records and ``recommender``; nothing here touches a
-database (``bot.ops.build`` stores what is fetched).
+database (:mod:`bot.ops.build` stores what is fetched).
 """
