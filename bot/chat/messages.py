@@ -13,6 +13,7 @@ __all__ = [
     "HELP_TEXT",
     "VOTE_NOT_SAVED",
     "VOTE_NOT_REMOVED",
+    "answer_gone",
     "cannot_read",
     "empty_query",
     "not_found",
@@ -28,6 +29,11 @@ HELP_TEXT = (
 
 VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
 VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
+
+
+def answer_gone() -> Answer:
+    """An answer deleted since (``/forget``), or one that was never shown in this chat."""
+    return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
 
 
 def cannot_read() -> Answer:
