@@ -5,7 +5,7 @@ It speaks the same core as Discord and Telegram. Commands need no slash here
 artist, "Help 10cm", or its punctuation, "Help!"); a number picks one of the last
 answer's "did you mean" choices. Votes are typed: ``+`` or ``-`` rates the last
 answer, ``+2`` or ``-2`` one pick of it. The terminal is one local person, so
-the rate limit does not apply (:data:`bot.chat.core.LOCAL_PLATFORMS`): lines
+the rate limit does not apply (:data:`bot.chat.ratelimit.LOCAL_PLATFORMS`): lines
 typed while the bot was starting are answered in turn.
 """
 

@@ -32,7 +32,7 @@ from benchmarks import shared_data
 from bot.ops.artifacts.files import read_artifact
 from bot.ops.artifacts.location import ArtifactLocation, publish
 from bot.app.config import Settings, load_settings
-from bot.app.runtime import build_options
+from bot.app.options import build_options
 from bot.ops.build import activate_artifact, build_and_save
 from bot.storage.engine import database
 

@@ -4,16 +4,22 @@ Handlers only translate: the ``query`` option is read as the argument of ``/kpop
 (:func:`~bot.chat.commands.kpop_command`), as the words Telegram and the terminal
 send are, so ``/kpop more``, ``/kpop forget`` and a bare ``/kpop`` (help) mean the
 same everywhere. Autocomplete asks the :class:`~bot.chat.completion.Completion`
-service. What comes back is sent by :mod:`adapters.discord.respond`.
+service; a choice's value names the catalogue item itself (``kpop:song:12``), so a
+chosen title is answered exactly however long it is (Discord caps values at 100
+characters, the core caps typed queries too). What comes back is sent by
+:mod:`adapters.discord.respond`.
 """
 
 from __future__ import annotations
+
+import re
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from adapters.discord import render, respond, views
+from adapters.discord import respond, views
+from adapters.labels import distinct
 from bot.chat.commands import kpop_command
 from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
@@ -23,11 +29,19 @@ __all__ = ["KpopCommands", "CHOICES_LIMIT"]
 
 CHOICES_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_LIMIT = 100  # characters in a choice's name and in its value
+#: The value of an autocomplete choice: the item it names, whatever its label.
+CHOSEN = re.compile(r"kpop:(?P<kind>song|artist):(?P<id>[0-9]{1,19})")
+#: What /kpop answers for the asker alone, so a slow answer is deferred privately (see ``respond``).
+PRIVATE_COMMANDS = frozenset({"help", "forget", "stats"})
 
 
-def _choice(item: ItemRef) -> app_commands.Choice[str]:
-    """An autocomplete choice; its value is the label, which the matcher resolves exactly."""
-    return app_commands.Choice(name=render.clip(item.label, CHOICE_LIMIT), value=item.label[:CHOICE_LIMIT])
+def _choices(items: list[ItemRef]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices, named so that long near-identical titles stay apart."""
+    names = distinct([item.label for item in items], CHOICE_LIMIT)
+    return [
+        app_commands.Choice(name=name, value=f"kpop:{item.kind}:{item.id}")
+        for item, name in zip(items, names, strict=True)
+    ]
 
 
 class KpopCommands(commands.Cog):
@@ -40,21 +54,28 @@ class KpopCommands(commands.Cog):
     @app_commands.command(name="kpop", description="K-pop picks for a western song or artist you like")
     @app_commands.describe(query="A song or an artist, e.g. Blinding Lights or Taylor Swift (empty: help)")
     async def kpop(self, interaction: discord.Interaction, query: str | None = None) -> None:
-        work = self.core.handle(respond.sender_of(interaction), kpop_command(query or ""))
-        await respond.reply(interaction, work, views.for_answer)
+        sender = respond.sender_of(interaction)
+        if chosen := CHOSEN.fullmatch(query or ""):
+            work = self.core.choose(sender, chosen["kind"], int(chosen["id"]))
+            await respond.reply(interaction, work, views.for_answer)
+            return
+        command = kpop_command(query or "")
+        private = command.name in PRIVATE_COMMANDS
+        await respond.reply(interaction, self.core.handle(sender, command), views.for_answer, private=private)
 
     @kpop.autocomplete("query")
     async def complete_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [_choice(item) for item in self.completion.complete(current, limit=CHOICES_LIMIT)]
+        return _choices(self.completion.complete(current, limit=CHOICES_LIMIT))
 
     @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
     async def kpop_help(self, interaction: discord.Interaction) -> None:
-        await respond.reply(interaction, self.core.help(), views.for_answer)
+        await respond.reply(interaction, self.core.help(), views.for_answer, private=True)
 
     @app_commands.command(name="kpop-stats", description="The A/B test's results (bot owners only)")
+    @app_commands.default_permissions(manage_guild=True)  # listed to server managers; owners checked in the core
     async def kpop_stats(self, interaction: discord.Interaction) -> None:
         work = self.core.stats(respond.sender_of(interaction))
-        await respond.reply(interaction, work, views.for_answer, table=True)
+        await respond.reply(interaction, work, views.for_answer, table=True, private=True)
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

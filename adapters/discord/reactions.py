@@ -5,6 +5,14 @@ message is in discord.py's cache: votes on answers sent before a restart count t
 belongs to which answer is the core's business (``attach_message``); a reaction anywhere else is
 ignored there, and reactions by the bot itself (its own 👍 and 👎 under each answer) here.
 
+Whose message a reaction is on costs nothing to know for an addition (Discord says, in
+``message_author_id``) but a database look-up for a removal (Discord does not). Messages seen to be
+someone else's are remembered (the most recent ``OTHERS_REMEMBERED``), so taking a 👍 off a friend's
+message, the usual case, costs no look-up either.
+
+When a moderator clears a message's reactions (all of them, or every 👍 or 👎), the votes those
+reactions gave are taken back (the core's ``reactions_cleared``).
+
 Discord lets a person leave both 👍 and 👎; their newer reaction is their vote. Adding one sets the
 vote, removing one clears it only while it is still the vote that reaction gave (the core's
 ``retract_on_message``). Events of one person on one message are handled one at a time, in arrival
@@ -19,6 +27,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 
 import discord
+from cachetools import LRUCache
 from discord.ext import commands
 
 from adapters.discord.inflight import InFlight
@@ -33,6 +42,8 @@ log = logging.getLogger(__name__)
 #: ``KpopCore.vote_on_message`` or ``retract_on_message``.
 SaveVote = Callable[[Sender, str, int], Awaitable[Answer | None]]
 
+#: How many messages known to be someone else's are remembered.
+OTHERS_REMEMBERED = 50_000
 # Skin tones (U+1F3FB..U+1F3FF) and the emoji presentation selector: 👍🏽 is a 👍 too.
 _MODIFIERS: dict[int, None] = {code: None for code in (*range(0x1F3FB, 0x1F400), 0xFE0F)}
 
@@ -52,6 +63,7 @@ class ReactionVotes(commands.Cog):
         self.core = core
         self.in_flight = in_flight
         self._locks: weakref.WeakValueDictionary[tuple[int, int], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._others: LRUCache[int, bool] = LRUCache(maxsize=OTHERS_REMEMBERED)  # message ids
 
     def _lock(self, event: discord.RawReactionActionEvent) -> asyncio.Lock:
         """One lock per (person, message): taken first thing, so events keep their arrival order."""
@@ -67,7 +79,10 @@ class ReactionVotes(commands.Cog):
         if me is None or event.user_id == me.id:
             return None
         if event.message_author_id is not None and event.message_author_id != me.id:
-            return None  # known (on additions) to be someone else's message: spare the database
+            self._others[event.message_id] = True
+            return None  # someone else's message: spare the database, now and on its removals
+        if event.message_id in self._others:
+            return None
         if event.member is not None and event.member.bot:
             return None
         return vote_of(event.emoji)
@@ -79,6 +94,24 @@ class ReactionVotes(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
         await self._save(event, self.core.retract_on_message)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, event: discord.RawReactionClearEvent) -> None:
+        """A moderator removed every reaction from a message: the votes they gave go too."""
+        await self._cleared(event.channel_id, event.message_id, None)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(self, event: discord.RawReactionClearEmojiEvent) -> None:
+        """A moderator removed every 👍 (or 👎) from a message: the votes they gave go too."""
+        vote = vote_of(event.emoji)
+        if vote is not None:
+            await self._cleared(event.channel_id, event.message_id, vote)
+
+    async def _cleared(self, channel_id: int, message_id: int, vote: int | None) -> None:
+        if message_id in self._others:
+            return
+        async with self.in_flight.track():
+            await self.core.reactions_cleared("discord", str(channel_id), str(message_id), vote)
 
     async def _save(self, event: discord.RawReactionActionEvent, save: SaveVote) -> None:
         """Save the vote of ``event`` with ``save``. A reaction has nobody to answer to, so a vote

@@ -1,8 +1,9 @@
 """Answers as Discord messages: an embed for answers to a query, plain text for everything else.
 
 Every string from the catalogue or from a person is escaped where Discord renders markdown (content,
-embed title, description, field names and values) and its mentions are neutralised, so a song called
-``**@everyone**`` shows as written and pings nobody. Discord refuses a message over its limits
+embed title, description, field names and values) and its mentions and other ``<...>`` markup are
+neutralised, so a song called ``**@everyone**`` or ``</kpop:1> <t:1700000000:R>`` shows as written,
+pings nobody and renders no command link or timestamp. Discord refuses a message over its limits
 (content 2000, embed title 256, description 4096, field 1024, embed total 6000 characters), so every
 piece is cut to fit, always before escaping: a cut never splits an escape sequence.
 """
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 
 import discord
 
+from adapters.labels import ELLIPSIS, clip
 from bot.chat.replies import Answer, AnswerKind, Pick
 
-__all__ = ["Rendered", "render", "safe", "clip", "PUBLIC_KINDS", "VOTE_HINT"]
+__all__ = ["Rendered", "render", "safe", "PUBLIC_KINDS", "VOTE_HINT"]
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -24,7 +26,6 @@ FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELD_COUNT_LIMIT = 25
 EMBED_LIMIT = 6000
-ELLIPSIS = "\u2026"
 ZERO_WIDTH_SPACE = "\u200b"
 
 #: Answers to a query are public: they are what the channel asked the bot for. The rest (help,
@@ -44,17 +45,18 @@ class Rendered:
 
 
 def _neutralise(text: str) -> str:
-    """Markdown escaped, and no ``@`` or ``<#`` that Discord could render as a mention.
+    """Markdown escaped, and no ``@`` or ``<`` that Discord could render as a mention or markup."""
+    return _break_markup(discord.utils.escape_markdown(text))
 
-    ``discord.utils.escape_mentions`` only breaks ids of 17-20 digits, so ``<@&123>`` would still
-    show as a role; a zero-width space after every ``@`` and ``<`` of ``<#`` breaks them all while
-    looking the same.
+
+def _break_markup(text: str) -> str:
+    """A zero-width space after every ``@`` and ``<``: it looks the same, but nothing renders.
+
+    Discord renders ``@everyone``, ``<@id>``, ``<#channel>``, ``</command:id>``, ``<t:time>``,
+    ``<:emoji:id>`` and ``<id:customize>``; ``discord.utils.escape_mentions`` only breaks ids of
+    17-20 digits (``<@&123>`` would still show as a role) and none of the rest.
     """
-    return _break_mentions(discord.utils.escape_markdown(text))
-
-
-def _break_mentions(text: str) -> str:
-    return text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("<#", "<" + ZERO_WIDTH_SPACE + "#")
+    return text.replace("@", "@" + ZERO_WIDTH_SPACE).replace("<", "<" + ZERO_WIDTH_SPACE)
 
 
 def safe(text: str, limit: int) -> str:
@@ -73,11 +75,6 @@ def safe(text: str, limit: int) -> str:
         else:
             longest = middle - 1
     return _neutralise(text[:shortest].rstrip()) + ELLIPSIS
-
-
-def clip(text: str, limit: int) -> str:
-    """Plain text (button labels, choice names: no markdown there) cut to ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def render(answer: Answer, *, table: bool = False) -> Rendered:
@@ -100,7 +97,7 @@ def _code_block(text: str) -> str:
     mentions are broken there too (clients that do not render the block must not show one)."""
     fence = "```"
     body = clip(
-        _break_mentions(text.replace(fence, "`" + ZERO_WIDTH_SPACE + "``")), CONTENT_LIMIT - 2 * len(fence) - 2
+        _break_markup(text.replace(fence, "`" + ZERO_WIDTH_SPACE + "``")), CONTENT_LIMIT - 2 * len(fence) - 2
     )
     return f"{fence}\n{body}\n{fence}"
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import discord
 
-from adapters.discord import render, respond
-from bot.chat.replies import Answer, AnswerKind, ItemRef
+from adapters.discord import respond
+from adapters.labels import distinct
+from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["ChooseButton", "MoreButton", "for_answer", "DYNAMIC_ITEMS"]
 
@@ -26,21 +27,21 @@ class ChooseButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"kpop:choose:(?P<kind>song|artist):(?P<id>[0-9]{1,19})",
 ):
-    """One "did you mean" choice; clicking it answers for that item in place of the question."""
+    """One "did you mean" choice; clicking it answers for that item in place of the question.
+
+    ``label`` must fit Discord's 80 characters (see :func:`for_answer`); rebuilt from a click, the
+    button needs none.
+    """
 
     def __init__(self, kind: str, item_id: int, label: str = "?") -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
-            label=render.clip(label, BUTTON_LABEL_LIMIT),
+            label=label,
             style=discord.ButtonStyle.primary,
             custom_id=f"kpop:choose:{kind}:{item_id}",
         )
         super().__init__(button)
         self.kind = kind
         self.item_id = item_id
-
-    @classmethod
-    def for_item(cls, item: ItemRef) -> ChooseButton:
-        return cls(item.kind, item.id, item.label)
 
     @classmethod
     async def from_custom_id(
@@ -91,7 +92,9 @@ def for_answer(answer: Answer) -> discord.ui.View | None:
     """The buttons that go under ``answer``, if any."""
     buttons: list[discord.ui.Item[Any]] = []
     if answer.kind == AnswerKind.DID_YOU_MEAN:
-        buttons = [ChooseButton.for_item(item) for item in answer.suggestions[:BUTTONS_LIMIT]]
+        suggestions = answer.suggestions[:BUTTONS_LIMIT]
+        labels = distinct([item.label for item in suggestions], BUTTON_LABEL_LIMIT)
+        buttons = [ChooseButton(item.kind, item.id, label) for item, label in zip(suggestions, labels, strict=True)]
     elif answer.kind == AnswerKind.PICKS and answer.has_more and answer.recommendation_id is not None:
         buttons = [MoreButton(answer.recommendation_id)]
     if not buttons:

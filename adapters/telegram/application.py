@@ -7,12 +7,11 @@ lifecycle by hand: initialise (``getMe``), register the command list, start
 long polling or the webhook server, and on ``stop`` stop taking updates,
 finish those in hand and shut down; the runtime then closes the database.
 
-Long polling is the default. With ``TELEGRAM_WEBHOOK_URL`` set, PTB's webhook
-server listens on ``TELEGRAM_WEBHOOK_LISTEN:PORT`` at the URL's path (TLS is
-left to the platform's proxy in front) and accepts only requests carrying the
-secret token; without ``TELEGRAM_WEBHOOK_SECRET`` a fresh random secret is
-made on every start, which works because Telegram learns it from the
-``setWebhook`` call made on that same start.
+Long polling is the default. With ``TELEGRAM_WEBHOOK_URL`` set, the bot's
+webhook server (:mod:`adapters.telegram.webhook`) listens on
+``TELEGRAM_WEBHOOK_LISTEN:PORT`` at the URL's path and accepts only requests
+carrying the secret token: ``TELEGRAM_WEBHOOK_SECRET``, or one derived from the
+bot token and the URL, the same in every process serving that webhook.
 """
 
 from __future__ import annotations
@@ -20,26 +19,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
-import secrets
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults, Updater
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from adapters.errors import PlatformConfigError
 from adapters.telegram.handlers import add_handlers
 from adapters.telegram.options import TelegramOptions
 from adapters.telegram.retries import RetryingRateLimiter
 from adapters.telegram.updates import PerPersonOrder
+from adapters.telegram.webhook import WebhookConfig, WebhookServer, derived_secret, valid_secret
 from bot.chat.core import KpopCore
 from bot.chat.updates import HandledUpdates
 
-__all__ = ["ALLOWED_UPDATES", "COMMANDS", "WebhookConfig", "webhook_config", "build_application", "serve"]
+__all__ = ["ALLOWED_UPDATES", "COMMANDS", "webhook_config", "build_application", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +53,6 @@ COMMANDS = (
     BotCommand("help", "What I do and how to use me"),
 )
 MAX_CONCURRENT_UPDATES = 64
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret token
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    url: str
-    url_path: str
-    secret_token: str
-    listen: str
-    port: int
 
 
 def webhook_config(options: TelegramOptions) -> WebhookConfig | None:
@@ -73,11 +60,11 @@ def webhook_config(options: TelegramOptions) -> WebhookConfig | None:
     if not options.webhook_url:
         return None
     if options.webhook_secret is None:
-        secret = secrets.token_urlsafe(32)
-        log.info("no TELEGRAM_WEBHOOK_SECRET set: using a random secret for this run")
+        secret = derived_secret(options.token.get_secret_value(), options.webhook_url)
+        log.info("no TELEGRAM_WEBHOOK_SECRET set: using one derived from the bot token and the URL")
     else:
         secret = options.webhook_secret.get_secret_value()
-        if not _SECRET.fullmatch(secret):
+        if not valid_secret(secret):
             raise PlatformConfigError(
                 "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
             )
@@ -131,17 +118,22 @@ async def serve(
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     webhook = webhook_config(options)
     app = build_application(core, updates, options, **builder_options)
+    receiver = WebhookServer(webhook, app.bot, app.update_queue) if webhook else None
     await _initialize(app)
     try:
         await _register_commands(app)
-        updater = app.updater
-        assert updater is not None, "the builder makes an Updater unless told not to"
-        await _start_updates(updater, webhook)
+        if receiver is not None:
+            await receiver.start(ALLOWED_UPDATES)
+        else:
+            assert app.updater is not None, "the builder makes an Updater unless told not to"
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         await app.start()
         log.info("Telegram: @%s is answering (%s)", app.bot.username, "webhook" if webhook else "long polling")
         await stop.wait()
         log.info("Telegram: stopping; finishing the updates in hand")
     finally:
+        if receiver is not None:
+            await receiver.stop()  # no new updates
         if app.updater is not None and app.updater.running:
             await app.updater.stop()  # no new updates; the ones fetched are confirmed
         if app.running:
@@ -166,17 +158,3 @@ async def _register_commands(app: AnyApplication) -> None:
         await app.bot.set_my_commands(COMMANDS)
     except TelegramError as exc:
         log.warning("could not register the Telegram command list: %s", exc)
-
-
-async def _start_updates(updater: Updater, webhook: WebhookConfig | None) -> None:
-    if webhook is None:
-        await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        return
-    await updater.start_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.url_path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret_token,
-        allowed_updates=ALLOWED_UPDATES,
-    )

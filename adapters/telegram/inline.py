@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent
 
-from adapters.telegram.render import answer_html, plain
+from adapters.labels import clip
+from adapters.telegram.render import answer_html
 from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["inline_results", "inline_hint", "CACHE_SECONDS"]
@@ -35,8 +36,8 @@ def _article(answer: Answer) -> InlineQueryResultArticle:
     assert answer.match is not None
     return InlineQueryResultArticle(
         id=f"{answer.match.kind}:{answer.match.id}",
-        title=plain(f"K-pop for {answer.match.label}", 100),
-        description=plain(" \u00b7 ".join(f"{p.title} \u2014 {p.artist}" for p in answer.picks), 200),
+        title=clip(f"K-pop for {answer.match.label}", 100),
+        description=clip(" \u00b7 ".join(f"{p.title} \u2014 {p.artist}" for p in answer.picks), 200),
         input_message_content=InputTextMessageContent(answer_html(answer)),
     )
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from adapters.telegram.render import plain
+from adapters.labels import clip, distinct
 from bot.chat.replies import Answer, AnswerKind
 
 __all__ = ["Vote", "More", "Choice", "Press", "encode", "decode", "answer_keyboard", "MAX_CALLBACK_DATA"]
@@ -80,15 +80,16 @@ def decode(data: str) -> Press | None:
 
 
 def _button(label: str, press: Press) -> InlineKeyboardButton:
-    return InlineKeyboardButton(plain(label, BUTTON_LABEL), callback_data=encode(press))
+    return InlineKeyboardButton(clip(label, BUTTON_LABEL), callback_data=encode(press))
 
 
 def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
-    """👍 / 👎 (and "more" when there is more) under picks; one button per "did you mean" choice."""
+    """👍 / 👎 (and "more" when there is more) under picks; one button per "did you mean" choice,
+    labelled so that near-identical long titles stay apart."""
     if answer.kind == AnswerKind.DID_YOU_MEAN:
-        return InlineKeyboardMarkup(
-            [[_button(s.label, Choice(s.kind, s.id, answer.query))] for s in answer.suggestions]
-        )
+        labels = distinct([s.label for s in answer.suggestions], BUTTON_LABEL)
+        choices = zip(answer.suggestions, labels, strict=True)
+        return InlineKeyboardMarkup([[_button(label, Choice(s.kind, s.id, answer.query))] for s, label in choices])
     if answer.kind != AnswerKind.PICKS or answer.recommendation_id is None:
         return None  # nothing to vote on: an unsaved answer cannot take feedback
     rec = answer.recommendation_id

@@ -13,6 +13,6 @@ __all__ = ["TelegramOptions"]
 class TelegramOptions:
     token: SecretStr
     webhook_url: str | None  # None: long polling
-    webhook_secret: SecretStr | None  # None: a fresh random secret on every start
+    webhook_secret: SecretStr | None  # None: one derived from the token and the URL (see webhook.py)
     webhook_listen: str
     webhook_port: int

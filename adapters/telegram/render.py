@@ -17,14 +17,14 @@ import html
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from adapters.labels import ELLIPSIS
 from bot.chat.replies import Answer, AnswerKind
 
-__all__ = ["MAX_MESSAGE", "Span", "escape", "fit", "answer_html", "plain", "utf16_length"]
+__all__ = ["MAX_MESSAGE", "Span", "escape", "fit", "answer_html", "utf16_length"]
 
 #: Telegram's limit on a message, counted here in UTF-16 code units of the HTML source: that
 #: bounds the parsed text (shorter) in the units Telegram counts (never fewer than characters).
 MAX_MESSAGE = 4096
-ELLIPSIS = "\u2026"
 WORD_JOINER = "\u2060"
 
 
@@ -88,11 +88,6 @@ def _prefix(text: str, room: int) -> str:
         if used > room:
             return text[:end]
     return text
-
-
-def plain(text: str, limit: int) -> str:
-    """Plain text (button labels, toasts, inline titles) cut to ``limit`` characters with "…"."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def answer_html(answer: Answer, *, table: bool = False) -> str:

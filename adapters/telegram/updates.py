@@ -8,7 +8,9 @@ drops an update already claimed (:class:`~bot.chat.updates.HandledUpdates`).
 :class:`PerPersonOrder` lets updates from different people run concurrently,
 so one slow chat (a flood-limited group, a slow reply) does not hold up the
 rest, while one person's updates keep their order: a 👍 quickly changed to 👎
-must end as 👎.
+must end as 👎. A person's queued updates wait for their turn without taking
+one of the slots that bound how many updates run at once, so a flood from one
+person cannot fill them and hold up everyone else.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ __all__ = ["PLATFORM", "claim_handler", "PerPersonOrder", "person_of"]
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
+#: What PTB's own bound is set to (see :class:`PerPersonOrder`): more updates than can ever be queued.
+_NO_BOUND = 2**31
 
 
 def claim_handler(updates: HandledUpdates) -> TypeHandler[Update, Any, None]:
@@ -58,27 +62,37 @@ class _Turns:
 
 
 class PerPersonOrder(BaseUpdateProcessor):
-    """Concurrent across people (up to ``max_concurrent_updates``), in arrival order per person.
+    """Concurrent across people (up to ``max_concurrent_updates`` running), in arrival order per person.
 
     PTB starts a task per update in arrival order and ``asyncio.Lock`` wakes
     waiters first-come first-served, so a person's updates run one at a time
     in the order Telegram sent them. A person's lock lives only while they
     have updates in hand.
+
+    PTB's ``process_update`` takes one of its slots *before* calling here, so
+    an update waiting for its person's turn would hold one: a hundred commands
+    from one group member would take every slot while they wait for each
+    other. PTB's bound is therefore left open and the real one is taken here,
+    once it is the update's turn: only updates that can run hold a slot.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be a positive integer")
+        super().__init__(_NO_BOUND)
+        self._running = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._turns: dict[int, _Turns] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         person = person_of(update)
         if person is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         turns = self._turns.setdefault(person, _Turns())
         turns.holders += 1
         try:
-            async with turns.lock:
+            async with turns.lock, self._running:
                 await coroutine
         finally:
             turns.holders -= 1

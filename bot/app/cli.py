@@ -23,7 +23,8 @@ from adapters.errors import PlatformConfigError
 from bot.app.config import ConfigError, Settings, load_settings
 from bot.app.library_cache import keep_fitted
 from bot.app.logs import configure_logging
-from bot.app.runtime import build_options, configured_platforms, open_core, platform_services, serve_until_stopped
+from bot.app.options import build_options
+from bot.app.runtime import configured_platforms, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
 from bot.ops.artifacts.manifest import ArtifactError

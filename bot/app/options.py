@@ -1,4 +1,4 @@
-"""The settings turned into each part's own options: the chat core's and every platform adapter's.
+"""The settings turned into each part's own options: the build's, the chat core's and every platform adapter's.
 
 Each part sees only what it needs (the core never sees a token), and no part
 but ``bot.app`` reads :class:`~bot.app.config.Settings`.
@@ -6,13 +6,28 @@ but ``bot.app`` reads :class:`~bot.app.config.Settings`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from adapters.discord.options import DiscordOptions
 from adapters.telegram.options import TelegramOptions
 from bot.app.config import ConfigError, Settings
 from bot.chat.experiment import Experiment
 from bot.chat.options import ChatOptions
+from bot.ops.build import BuildOptions, resolve_sources
 
-__all__ = ["chat_options", "discord_options", "telegram_options"]
+__all__ = ["build_options", "chat_options", "discord_options", "telegram_options"]
+
+
+def build_options(settings: Settings, *, sources: Sequence[str] | None = None, **flags: object) -> BuildOptions:
+    """The build's parameters: ``sources`` given here win over ``KPOP_SOURCES``, then the public default catalogue.
+
+    ``flags`` are the other :class:`~bot.ops.build.BuildOptions` fields (scaling, table sizes...).
+    """
+    return BuildOptions(
+        sources=tuple(resolve_sources(sources or (), settings.sources)),
+        downloads=settings.downloads_dir,
+        **flags,  # type: ignore[arg-type]
+    )
 
 
 def chat_options(settings: Settings) -> ChatOptions:

@@ -4,8 +4,8 @@
 first if there is none, or taking the published artifact ``KPOP_ARTIFACT``
 names) and hands back a ready :class:`~bot.chat.core.KpopCore`, closing the
 database on exit; ``serve_until_stopped`` runs the platform adapters on it.
-How a build is made or fetched is :mod:`bot.ops.build`'s business: here the
-settings are only turned into its parameters.
+How a build is made or fetched is :mod:`bot.ops.build`'s business, and what
+each part is told of the settings is :mod:`bot.app.options`'.
 """
 
 from __future__ import annotations
@@ -14,25 +14,24 @@ import asyncio
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
 import bot.ops.report as report
 from bot.app.config import Settings
-from bot.app.options import chat_options, discord_options, telegram_options
+from bot.app.library_cache import keep_fitted, load_library
+from bot.app.options import build_options, chat_options, discord_options, telegram_options
 from bot.chat.completion import Completion
 from bot.chat.core import KpopCore
-from bot.app.library_cache import keep_fitted, load_library
 from bot.chat.library import Library
 from bot.chat.live_lookup import LiveLookup
 from bot.chat.updates import HandledUpdates
-from bot.ops.build import BuildOptions, activate_artifact, load_or_build, resolve_sources
+from bot.ops.build import BuildOptions, activate_artifact, load_or_build
 from bot.storage.engine import database
 from bot.storage.history import History
 
 __all__ = [
-    "build_options",
     "new_core",
     "open_core",
     "settle_memory",
@@ -43,18 +42,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def build_options(settings: Settings, *, sources: Sequence[str] | None = None, **flags: object) -> BuildOptions:
-    """The build's parameters: ``sources`` given here win over ``KPOP_SOURCES``, then the public default catalogue.
-
-    ``flags`` are the other :class:`~bot.ops.build.BuildOptions` fields (scaling, table sizes...).
-    """
-    return BuildOptions(
-        sources=tuple(resolve_sources(sources or (), settings.sources)),
-        downloads=settings.downloads_dir,
-        **flags,  # type: ignore[arg-type]
-    )
 
 
 def new_core(library: Library, history: History, settings: Settings, lookup: LiveLookup | None = None) -> KpopCore:

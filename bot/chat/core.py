@@ -22,20 +22,16 @@ from bot.chat.commands import Command, cap_query, parse
 from bot.chat.library import Library, to_ref
 from bot.chat.live_lookup import LiveLookup
 from bot.chat.options import ChatOptions
+from bot.chat.pages import Pages
 from bot.chat.picking import Picker
-from bot.chat.ratelimit import RateLimiter
+from bot.chat.ratelimit import LOCAL_PLATFORMS, RateLimiter
 from bot.chat.replies import Answer, AnswerKind, Sender
 from bot.storage.history import History
 from bot.votes.feedback import Feedback
 
-__all__ = ["KpopCore", "Stats", "LOCAL_PLATFORMS"]
+__all__ = ["KpopCore", "Stats"]
 
 log = logging.getLogger(__name__)
-
-#: Platforms where the one person asking is the machine's own user (the terminal chat, a script):
-#: the rate limit protects a shared bot from floods, and would only stall lines typed ahead or a
-#: script's thousands of queries.
-LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
 #: The A/B test's summary as text, read when an owner asks for it.
 Stats = Callable[[], Awaitable[str]]
@@ -58,6 +54,7 @@ class KpopCore:
         self.picker = Picker(
             library, history.answers, self.feedback, count=options.picks_per_answer, experiment=options.experiment
         )
+        self.pages = Pages(history.answers)
         self._stats = stats
 
     # ----- what people ask -----------------------------------------------------------------
@@ -158,7 +155,9 @@ class KpopCore:
         return await self.picker.answer(sender, query or item.label, item, 0, ())
 
     async def more(self, sender: Sender, recommendation_id: int) -> Answer:
-        """The next picks after an earlier answer."""
+        """The next picks after an earlier answer shown in the sender's chat, numbered on from the
+        pages already shown there (:mod:`bot.chat.pages`). An answer shown in another chat is not
+        found: a forged button cannot bring it here."""
         limited = self._rate_limited(sender)
         if limited:
             return limited
@@ -167,13 +166,14 @@ class KpopCore:
         except Exception:
             log.exception("could not read recommendation %s", recommendation_id)
             return messages.cannot_read()
-        if shown is None:
-            return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
+        if shown is None or not shown.shown_in(sender.platform, sender.chat_id):
+            return messages.answer_gone()
         try:
             item = self.library.item(shown.match_kind, shown.match_id)
         except (KeyError, IndexError, ValueError):
             return Answer(AnswerKind.ERROR, text="My catalogue changed since that answer. Please ask again.")
-        return await self.picker.answer(sender, shown.query, item, shown.page_offset + shown.pick_count, ())
+        async with self.pages.turn(sender, shown) as offset:
+            return await self.picker.answer(sender, shown.query, item, offset, ())
 
     async def _more_of_latest(self, sender: Sender) -> Answer:
         """A bare "more": the next picks after the person's latest answer in this chat."""
@@ -189,7 +189,11 @@ class KpopCore:
     # ----- what people think of it ---------------------------------------------------------
 
     async def vote(self, sender: Sender, recommendation_id: int, vote: int, pick_rank: int = 0) -> Answer:
-        """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks."""
+        """Save (+1/-1) or clear (0) ``sender``'s vote on an answer or one of its picks.
+
+        The adapter vouches that the answer is one shown in the sender's chat (a button under it);
+        when it cannot, :meth:`vote_on_message` finds the answer by the message it is on.
+        """
         try:
             await self.feedback.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
         except Exception:
@@ -200,7 +204,9 @@ class KpopCore:
         return Answer(AnswerKind.INFO, text="Thanks for the 👍!" if vote > 0 else "Thanks, noted 👎.")
 
     async def vote_on_message(self, sender: Sender, message_id: str, vote: int) -> Answer | None:
-        """A vote given as a reaction on a message; ``None`` when it is not one of our answers."""
+        """A vote on the answer a message shows (a reaction, or a button the adapter cannot vouch for):
+        found by the sender's chat and the message, so only an answer shown there; ``None`` when the
+        message shows none."""
         try:
             shown = await self.history.answers.find_by_message(sender.platform, sender.chat_id, message_id)
         except Exception:
@@ -230,6 +236,26 @@ class KpopCore:
             log.exception("could not remove a vote")
             return Answer(AnswerKind.ERROR, text=messages.VOTE_NOT_REMOVED)
         return Answer(AnswerKind.INFO, text="Noted: that reaction no longer counts.")
+
+    async def reactions_cleared(self, platform: str, chat_id: str, message_id: str, vote: int | None = None) -> None:
+        """Someone removed every reaction from a message (``vote`` None) or every 👍 (+1) or 👎 (-1):
+        the votes those reactions gave on the answer it shows are taken back. Logged when it fails."""
+        try:
+            shown = await self.history.answers.find_by_message(platform, chat_id, message_id)
+            if shown is not None:
+                await self.feedback.clear(shown.id, vote)
+        except Exception:
+            log.exception("could not take back the votes of reactions cleared from message %s", message_id)
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A chat now goes by another id (a Telegram group upgraded to a supergroup): its answers move
+        with it, so "more", votes and reactions there find them. Logged when it fails."""
+        try:
+            moved = await self.history.answers.move_chat(platform, old_chat_id, new_chat_id)
+        except Exception:
+            log.exception("could not move the answers of a %s chat to its new id", platform)
+            return
+        log.info("a %s chat changed its id: %d answers moved with it", platform, moved)
 
     async def attach_message(self, recommendation_id: int, message_id: str) -> None:
         """Remember the platform message an answer was sent as (for reactions on it)."""
@@ -266,7 +292,7 @@ class KpopCore:
         return self.picker.arm(sender)
 
     def _rate_limited(self, sender: Sender, window: str = "commands") -> Answer | None:
-        if sender.platform in LOCAL_PLATFORMS:
+        if sender.platform in LOCAL_PLATFORMS:  # one local person: nobody to protect
             return None
         wait = self.limiter.allow((sender.platform, sender.user_id, window))
         return messages.rate_limited(wait) if wait else None

@@ -20,6 +20,7 @@ __all__ = [
     "HELP_TEXT",
     "VOTE_NOT_SAVED",
     "VOTE_NOT_REMOVED",
+    "answer_gone",
     "cannot_read",
     "empty_query",
     "NOT_KNOWN_YET",
@@ -39,6 +40,11 @@ HELP_TEXT = (
 VOTE_NOT_SAVED = "Sorry, I couldn't save your vote just now. Please try again."
 VOTE_NOT_REMOVED = "Sorry, I couldn't remove your vote just now. Please try again."
 NOT_KNOWN_YET = "I don't know that one yet. Try another song, or the artist's name."
+
+
+def answer_gone() -> Answer:
+    """An answer deleted since (``/forget``), or one that was never shown in this chat."""
+    return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
 
 
 def cannot_read() -> Answer:

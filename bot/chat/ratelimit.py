@@ -6,7 +6,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-__all__ = ["RateLimiter"]
+__all__ = ["RateLimiter", "LOCAL_PLATFORMS"]
+
+#: Platforms where the one person asking is the machine's own user (the terminal chat, a script):
+#: the rate limit protects a shared bot from floods, and would only stall lines typed ahead or a
+#: script's thousands of queries.
+LOCAL_PLATFORMS = frozenset({"terminal", "cli"})
 
 
 class RateLimiter:

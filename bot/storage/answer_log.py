@@ -65,14 +65,21 @@ class AnswerRecord:
 
 @dataclass(frozen=True)
 class ShownAnswer:
-    """A stored recommendation, enough to page on from it or to vote on it."""
+    """A stored recommendation, enough to page on from it or to vote on it, and where it was shown."""
 
     id: int
+    platform: str
+    user_id: str
+    chat_id: str
     query: str
     match_kind: str
     match_id: int
     page_offset: int
     pick_count: int
+
+    def shown_in(self, platform: str, chat_id: str) -> bool:
+        """Whether this answer was shown in that chat (anyone there may page on from it or vote)."""
+        return (self.platform, self.chat_id) == (platform, chat_id)
 
 
 class AnswerLog:
@@ -129,6 +136,41 @@ class AnswerLog:
             & (Recommendation.message_id == message_id)
         )
 
+    async def pages_end(self, answer: ShownAnswer, platform: str, user_id: str, chat_id: str) -> int:
+        """Where the pages of ``answer``'s match end for one person in one chat: the rank after the
+        last pick shown to them there since ``answer`` (``answer``'s own end when there is none).
+
+        "More" continues from here, so pressing it again, or on an older page, goes on to picks not
+        yet numbered instead of numbering from the pressed answer again.
+        """
+        picks = (
+            select(func.count())
+            .where(RecommendationPick.recommendation_id == Recommendation.id)
+            .scalar_subquery()
+        )
+        stmt = select(func.max(Recommendation.page_offset + picks)).where(
+            (Recommendation.platform == platform)
+            & (Recommendation.user_id == user_id)
+            & (Recommendation.chat_id == chat_id)
+            & (Recommendation.match_kind == answer.match_kind)
+            & (Recommendation.match_id == answer.match_id)
+            & (Recommendation.id >= answer.id)
+        )
+        async with self.engine.connect() as conn:
+            end = (await conn.execute(stmt)).scalar()
+        return max(answer.page_offset + answer.pick_count, int(end or 0))
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+        """Answers shown in a chat that now has another id (a Telegram group upgraded to a
+        supergroup) move with it; returns how many."""
+        stmt = (
+            update(Recommendation)
+            .where((Recommendation.platform == platform) & (Recommendation.chat_id == old_chat_id))
+            .values(chat_id=new_chat_id)
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount or 0
+
     async def latest(self, platform: str, user_id: str, chat_id: str) -> ShownAnswer | None:
         """The newest answer shown to this person in this chat (for a bare "more")."""
         return await self._one(
@@ -151,6 +193,9 @@ class AnswerLog:
         m = row._mapping
         return ShownAnswer(
             id=m["id"],
+            platform=m["platform"],
+            user_id=m["user_id"],
+            chat_id=m["chat_id"],
             query=m["query"],
             match_kind=m["match_kind"],
             match_id=m["match_id"],

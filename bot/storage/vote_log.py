@@ -57,6 +57,14 @@ class VoteLog:
         key = (platform, user_id, recommendation_id, pick_rank)
         await self.writer.submit(_apply_votes, (key, _Retract(vote)))
 
+    async def on_answer(self, recommendation_id: int) -> list[tuple[str, str, int]]:
+        """(platform, user id, vote) of everyone's vote on a whole answer (not on one of its picks)."""
+        stmt = select(Feedback.platform, Feedback.user_id, Feedback.vote).where(
+            (Feedback.recommendation_id == recommendation_id) & (Feedback.pick_rank == 0)
+        )
+        async with self.engine.connect() as conn:
+            return [(platform, user_id, int(vote)) for platform, user_id, vote in await conn.execute(stmt)]
+
     async def person(self, platform: str, user_id: str) -> tuple[set[str], dict[tuple[int, int], set[str]]]:
         """What one person was shown (song keys), and each of their 👎 votes with the songs it hides.
 

@@ -63,6 +63,13 @@ class Feedback:
             self.memory.voted(platform, user_id, recommendation_id, 0, 0)
         await self.everyone.voted(recommendation_id)
 
+    async def clear(self, recommendation_id: int, vote: int | None) -> None:
+        """Take back everyone's vote on a whole answer (``vote`` None), or only its 👍 (+1) or 👎 (-1)
+        votes: the reactions that gave them were cleared. Raises when it could not be saved."""
+        for platform, user_id, given in await self._history.votes.on_answer(recommendation_id):
+            if vote is None or given == vote:
+                await self.retract(platform, user_id, recommendation_id, given)
+
     async def forget(self, platform: str, user_id: str) -> int:
         """Delete everything stored about a person; returns how many rows went. Their votes stop counting."""
         rows = await self._history.forget(platform, user_id)

@@ -408,23 +408,26 @@ class Matcher:
             key = key[len(_ARTICLE) :]
         return self._artists.get(key) or self._artists_compact.get(key.replace(" ", "")) or self._artists_bare.get(key, ())
 
-    def _titled(self, key: str) -> np.ndarray:
-        """Songs best known first with this title (or another name of theirs), else with it as a base title."""
+    def _titled(self, key: str) -> tuple[np.ndarray, bool]:
+        """(songs best known first, whole): with this title or another name of theirs (whole), else as a base title."""
         doc = self._doc_of_title.get(key)
         if doc is None:
             doc = self._doc_of_compact_title.get(key.replace(" ", ""))
         titled = self._songs_by_doc[doc] if doc is not None else _NO_SONGS
         alternate = self._songs_by_alternate.get(key)
         if alternate is not None:
-            return np.array(self._best_known_first({*titled.tolist(), *alternate}), dtype=np.int64)
+            return np.array(self._best_known_first({*titled.tolist(), *alternate}), dtype=np.int64), True
         if len(titled):
-            return titled
-        return np.array(self._songs_by_base.get(key, ()), dtype=np.int64)
+            return titled, True
+        return np.array(self._songs_by_base.get(key, ()), dtype=np.int64), False
 
     def _exact(self, key: str) -> Match | None:
         """A dict hit on the whole key (as an artist and/or a title), or on a title/artist split of it."""
         names = self._names(key)
-        songs = self._titled(key)
+        songs, whole = self._titled(key)
+        if not names and not whole and len(songs) > 1 and self._versions_alike(songs):
+            # only versions have it as their base title ("... (Live at Wembley)", "... (Live at Budokan)")
+            return Match(None, 100.0, False, tuple(self.item("song", s) for s in songs[:3].tolist()))
         if names or len(songs):
             return self._artist_or_song(names[0] if names else None, songs.tolist())
         hits = [self._song_titled_by(title, artist) for title, artist in _title_artist_splits(key)]
@@ -433,6 +436,11 @@ class Matcher:
             best = max(hits, key=lambda s: (self._song_popularity[s], -s))
             return Match(self.item("song", best), 100.0, True, ())
         return None
+
+    def _versions_alike(self, songs: np.ndarray) -> bool:
+        """True when the best known of these songs is not clearly better known than the next."""
+        first, second = self._song_popularity[songs[:2]]
+        return bool(first - second <= SAME_TITLE_GAP)
 
     def _artist_or_song(self, artist: int | None, songs: list[int]) -> Match:
         """The answer when the same words name an artist, songs, or both (see the module docstring)."""
@@ -467,7 +475,7 @@ class Matcher:
         guest = artist in self._guest_keys
         if not artists and not guest:
             return -1
-        songs = self._titled(title)
+        songs, _ = self._titled(title)
         hit = np.isin(self._song_artist[songs], artists)
         if guest:
             hit |= np.array([artist in self._guests.get(s, ()) for s in songs.tolist()], dtype=bool)

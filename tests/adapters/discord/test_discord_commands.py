@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -39,6 +40,9 @@ async def test_login_syncs_the_commands_globally_with_minimal_intents(
     assert [command["name"] for command in sync.json] == ["kpop", "kpop-help", "kpop-stats"]
     [query] = sync.json[0]["options"]
     assert (query["name"], query["type"], query["required"], query["autocomplete"]) == ("query", 3, False, True)
+    permissions = {command["name"]: command["default_member_permissions"] for command in sync.json}
+    # /kpop-stats is listed only to members who can manage the server (owners still checked by the core)
+    assert permissions == {"kpop": None, "kpop-help": None, "kpop-stats": 1 << 5}
     [identify] = fake_discord.identifies
     assert identify["intents"] == (1 << 0) | (1 << 10) | (1 << 13)  # guilds, guild and DM reactions
     assert not any("/guilds/" in r.path for r in fake_discord.requests if r.method == "PUT")
@@ -96,17 +100,22 @@ async def test_autocomplete_offers_at_most_25_catalogue_choices(core: KpopCore, 
         empty = await send(fake_discord, fake_discord.autocomplete("kpop", {"query": ""}, focused="query"))
 
     assert typed.json["type"] == 8
-    choices = typed.json["data"]["choices"]
-    assert {"name": "Stay \u2014 Rihanna", "value": "Stay \u2014 Rihanna"} in choices
-    assert {"name": "Stray Kids", "value": "Stray Kids"} in choices
+    choices = {choice["name"]: choice["value"] for choice in typed.json["data"]["choices"]}
+    assert re.fullmatch(r"kpop:song:\d+", choices["Stay \u2014 Rihanna"])  # the item itself, not its label
+    assert re.fullmatch(r"kpop:artist:\d+", choices["Stray Kids"])
     assert len(empty.json["data"]["choices"]) == 25  # the catalogue has more items than Discord shows
 
 
 async def test_a_chosen_autocomplete_value_is_answered_exactly(core: KpopCore, fake_discord: FakeDiscord) -> None:
     async with fake_discord.running(make_bot(core)):
-        message = await picks_for(fake_discord, "Stay \u2014 Rihanna")
+        typing = fake_discord.autocomplete("kpop", {"query": "Stay"}, focused="query")
+        answered = await send(fake_discord, typing)
+        offered = {choice["name"]: choice["value"] for choice in answered.json["data"]["choices"]}
+        message = await picks_for(fake_discord, offered["Stay \u2014 Rihanna"])
+        typed = await picks_for(fake_discord, "Stay \u2014 Rihanna")  # typed out in full, it matches too
 
-    assert message["embeds"][0]["title"] == "If you like Stay \u2014 Rihanna, try:"
+    for answer in (message, typed):
+        assert answer["embeds"][0]["title"] == "If you like Stay \u2014 Rihanna, try:"
 
 
 async def test_an_unknown_song_gets_a_friendly_miss(core: KpopCore, fake_discord: FakeDiscord) -> None:
@@ -220,7 +229,7 @@ async def test_mentions_and_markdown_in_a_query_are_echoed_harmlessly(
 
     assert reply.json["data"]["allowed_mentions"] == NO_MENTIONS
     description = reply.json["data"]["embeds"][0]["description"]
-    assert "\u201c@\u200beveryone <@\u200b&123> \\*\\*loud\\*\\* \\_x\\_\u201d" in description
+    assert "\u201c@\u200beveryone <\u200b@\u200b&123> \\*\\*loud\\*\\* \\_x\\_\u201d" in description
 
 
 async def test_a_rate_limited_rest_call_is_retried_and_the_reply_arrives(

@@ -112,3 +112,44 @@ def test_vote_of_reads_thumbs_in_every_skin_tone(emoji: str, vote: int | None) -
 
 def test_vote_of_ignores_custom_emoji_named_like_thumbs() -> None:
     assert vote_of(discord.PartialEmoji(name="👍", id=123)) is None
+
+
+async def test_removals_on_messages_seen_to_be_someone_elses_cost_no_lookup(
+    core: KpopCore, fake_discord: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot = make_bot(core)
+    async with fake_discord.running(bot):
+        answer = await picks_for(fake_discord, "Perfect")
+        chatter = fake_discord.user_message("nice picks")
+        lookups: list[str] = []
+        find = core.history.answers.find_by_message
+
+        async def counted(platform: str, chat_id: str, message_id: str) -> object:
+            lookups.append(message_id)
+            return await find(platform, chat_id, message_id)
+
+        monkeypatch.setattr(core.history.answers, "find_by_message", counted)
+        for _ in range(3):
+            await react(fake_discord, chatter, "👍")
+            await react(fake_discord, chatter, "👍", remove=True)
+        await react(fake_discord, answer, "👍")
+        await settled(core, bot, [(fake_discord.user["id"], answer["id"], 1)])
+
+    assert chatter["id"] not in lookups  # the additions said whose message it is; the removals trusted that
+
+
+@pytest.mark.parametrize(("cleared", "left"), [(None, []), ("👍", [-1]), ("👎", [1])])
+async def test_clearing_reactions_clears_the_votes_they_gave(
+    core: KpopCore, fake_discord: FakeDiscord, cleared: str | None, left: list[int]
+) -> None:
+    alice, bob = fake_discord.user, fake_discord.add_user("bob")
+    bot = make_bot(core)
+    async with fake_discord.running(bot):
+        answer = await picks_for(fake_discord, "Starboy")
+        await react(fake_discord, answer, "👍")
+        await react(fake_discord, answer, "👎", user=bob)
+        await settled(core, bot, sorted([(alice["id"], answer["id"], 1), (bob["id"], answer["id"], -1)]))
+        event = "MESSAGE_REACTION_REMOVE_ALL" if cleared is None else "MESSAGE_REACTION_REMOVE_EMOJI"
+        await fake_discord.dispatch(event, fake_discord.reactions_cleared(answer, cleared))  # a moderator
+        voters = {1: alice["id"], -1: bob["id"]}
+        await settled(core, bot, sorted((voters[vote], answer["id"], vote) for vote in left))

@@ -51,7 +51,7 @@ def test_catalogue_markdown_and_mentions_are_neutralised() -> None:
     assert embed["title"] == "If you like > quote @\u200beveryone, try:"  # ">" quotes only at a line's start
     assert name == (
         "1. \\*\\*Bold\\*\\* \\_song\\_ @\u200bhere \u2014 "
-        "<@\u200b&123456789012345678> \\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|"
+        "<\u200b@\u200b&123456789012345678> \\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|"
     )
     assert value.startswith("\\[click](https://evil.example)\n")
 
@@ -133,3 +133,12 @@ def test_a_table_is_shown_in_a_code_block_that_nothing_can_close_and_mentions_no
     assert rendered.content == "```\narm   votes\nknn   *12*\n`\u200b``@\u200beveryone\n```"
     refusal = render.render(Answer(AnswerKind.ERROR, text="only owners"), table=True)
     assert refusal.content == "only owners"  # only information becomes a table
+
+
+def test_discord_markup_in_angle_brackets_is_neutralised() -> None:
+    """Slash-command mentions, timestamps, custom emoji and guild links render from ``<...>``: broken."""
+    sneaky = "</kpop:1234567890> <t:1700000000:R> <:kpop:123> <a:dance:456> <id:customize> <#123>"
+    _, embed = embed_size(picks_answer(pick(1, sneaky)))
+    name = embed["fields"][0]["name"]
+    assert not re.search(r"<[/:#@atid]", name), name
+    assert name.replace("\u200b", "").startswith("1. </kpop:1234567890> <t:1700000000:R>")  # looks the same

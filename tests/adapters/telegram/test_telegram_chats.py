@@ -7,7 +7,6 @@ updates into the fake and asserts on the Bot API calls and on the stored rows.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,8 @@ from adapters.telegram.application import ALLOWED_UPDATES, COMMANDS
 from adapters.telegram.handlers import STALE_BUTTON
 from bot.chat.messages import HELP_TEXT
 from tests.support.fixtures.telegram import BotStarter, RunningBot
-from tests.support.fakes.telegram_api import Call, FakeTelegram, with_params
+from tests.support.fakes.telegram_api import FakeTelegram
+from tests.support.fakes.telegram_html import utf16_length
 from tests.support.fakes.telegram_updates import (
     DEFAULT_USER,
     callback_query_update,
@@ -26,56 +26,20 @@ from tests.support.fakes.telegram_updates import (
     reaction_update,
     text_update,
 )
-from tests.support.telegram import recommendations, shown_text, votes
+from tests.support.telegram import (
+    DOWN,
+    UP,
+    ask_kpop,
+    buttons,
+    press,
+    recommendations,
+    reply_to,
+    settle,
+    shown_text,
+    votes,
+)
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
-
-JSON = dict[str, Any]
-UP, DOWN = "\U0001f44d", "\U0001f44e"
-
-
-def buttons(message: JSON) -> list[list[tuple[str, str]]]:
-    """A message's inline keyboard as rows of (label, callback_data)."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [[(b["text"], b["callback_data"]) for b in row] for row in rows]
-
-
-async def reply_to(fake: FakeTelegram, chat: JSON, count: int = 1) -> JSON:
-    """The bot's ``count``-th message in ``chat``, once sent."""
-    calls = await fake.wait_for_calls("sendMessage", count, with_params(chat_id=chat["id"]))
-    return calls[-1].result
-
-
-async def press(fake: FakeTelegram, data: str, message: JSON, user: JSON | None = None) -> Call:
-    """Press a button under ``message``; returns the answerCallbackQuery that answered it."""
-    pushed = fake.push_update(callback_query_update(data, message=message, user=user))
-    query_id = pushed["callback_query"]["id"]
-    return await fake.wait_for_call("answerCallbackQuery", with_params(callback_query_id=query_id))
-
-
-async def settle(fake: FakeTelegram, user: JSON) -> None:
-    """Wait until everything ``user`` sent so far is handled, to the last database write.
-
-    One person's updates are handled in order, so once a /help from them is
-    answered, their earlier updates are done: reactions, which get no reply, and
-    the message ids stored just after an answer is sent.
-    """
-    chat = private_chat(user)
-    before = len(fake.calls("sendMessage"))
-    fake.push_update(command_update("help", user=user, chat=chat))
-    await fake.wait_for_calls("sendMessage", before + 1)
-
-
-async def ask_kpop(bot: RunningBot, query: str, chat: JSON, user: JSON = DEFAULT_USER) -> tuple[JSON, JSON, Any]:
-    """``/kpop query`` from ``user`` in ``chat``, answered and fully handled.
-
-    Returns the update pushed, the bot's answer message and the stored recommendation.
-    """
-    before = len(bot.fake.calls("sendMessage"))
-    pushed = bot.fake.push_update(command_update("kpop", query, user=user, chat=chat))
-    [*_, answered] = await bot.fake.wait_for_calls("sendMessage", before + 1)
-    await settle(bot.fake, user)
-    return pushed, answered.result, (await recommendations(bot.core))[-1]
 
 
 async def test_kpop_in_a_private_chat_answers_with_picks_links_and_vote_buttons(
@@ -131,7 +95,7 @@ async def test_plain_text_is_a_query_in_a_private_chat_but_not_in_a_group(
     answer = await reply_to(fake_telegram, private)  # same person: the group message came first
 
     assert ignored["update_id"] in fake_telegram.delivered_update_ids()
-    assert shown_text(answer["text"]).startswith("If you like Blinding Lights")
+    assert answer["text"].startswith("If you like Blinding Lights")
     assert [call.params["chat_id"] for call in fake_telegram.calls("sendMessage")] == [private["id"]]
 
 
@@ -177,7 +141,7 @@ async def test_did_you_mean_buttons_edit_the_message_into_the_answer(
     choices = buttons(offer)
     assert choices and all(label.startswith("Stay \u2014 ") for [(label, _)] in choices)
     assert all(re.fullmatch(r"c:s:\d+:Stai", data) for [(_, data)] in choices)
-    assert shown_text(offer["text"]).startswith("\u201cStai\u201d\nI'm not sure which one you mean.")
+    assert offer["text"].startswith("\u201cStai\u201d\nI'm not sure which one you mean.")
 
     [(label, data)] = choices[-1]
     answered = await press(fake_telegram, data, offer)
@@ -186,7 +150,7 @@ async def test_did_you_mean_buttons_edit_the_message_into_the_answer(
     assert answered.params == {"callback_query_id": answered.params["callback_query_id"]}  # no toast needed
     await settle(fake_telegram, DEFAULT_USER)
     edited = fake_telegram.message(chat["id"], offer["message_id"])
-    assert shown_text(edited["text"]).startswith(f"If you like {label}, try:")
+    assert edited["text"].startswith(f"If you like {label}, try:")
     [rec] = await recommendations(bot.core)
     assert (rec.query, rec.match_label, rec.message_id) == ("Stai", label, str(offer["message_id"]))
     assert buttons(edited)[0][:2] == [(UP, f"v:{rec.id}:1"), (DOWN, f"v:{rec.id}:-1")]
@@ -254,7 +218,7 @@ async def test_more_button_sends_the_next_picks_as_a_new_answer(
 
     assert "text" not in answered.params
     await settle(fake_telegram, DEFAULT_USER)
-    assert re.findall(r"^(\d)\. ", shown_text(more["text"]), re.MULTILINE) == ["4", "5", "6"]
+    assert re.findall(r"^(\d)\. ", more["text"], re.MULTILINE) == ["4", "5", "6"]
     first_rec, next_rec = await recommendations(bot.core)
     assert (next_rec.page_offset, next_rec.message_id) == (3, str(more["message_id"]))
     assert buttons(more)[0][0] == (UP, f"v:{next_rec.id}:1")
@@ -268,7 +232,7 @@ async def test_every_press_is_answered_even_a_stale_or_rate_limited_one(
     chat = group_chat()
     _, answer, rec = await ask_kpop(bot, "Blinding Lights", chat)
 
-    stale = await press(fake_telegram, "like:1", answer)
+    stale = await press(fake_telegram, "like:1", answer, forged=True)
     limited = await press(fake_telegram, f"m:{rec.id}", answer)
     vote = await press(fake_telegram, f"v:{rec.id}:1", answer)  # votes are never rate limited
 
@@ -305,7 +269,7 @@ async def test_forget_deletes_what_was_stored(start_telegram_bot: BotStarter, fa
     fake_telegram.push_update(command_update("forget", chat=chat))
     done = await reply_to(fake_telegram, chat, 2)
 
-    assert shown_text(done["text"]).startswith("Done: I deleted")
+    assert done["text"].startswith("Done: I deleted")
     assert await recommendations(bot.core) == [] and await votes(bot.core) == set()
 
 
@@ -330,6 +294,7 @@ async def test_stats_are_for_owners_only(start_telegram_bot: BotStarter, fake_te
     table = await reply_to(fake_telegram, private_chat(owner), 3)
     refusal = await reply_to(fake_telegram, private_chat(stranger))
 
-    assert table["text"].startswith("<pre>arm ") and table["text"].endswith("</pre>")
-    assert re.search(r"^knn +1 +1 ", shown_text(table["text"]), re.MULTILINE)
-    assert shown_text(refusal["text"]) == "Sorry, only the bot's owners can see its statistics."
+    assert table["text"].startswith("arm ")
+    assert table["entities"] == [{"type": "pre", "offset": 0, "length": utf16_length(table["text"])}]
+    assert re.search(r"^knn +1 +1 ", table["text"], re.MULTILINE)
+    assert refusal["text"] == "Sorry, only the bot's owners can see its statistics."

@@ -6,18 +6,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from adapters.errors import PlatformConfigError
 from adapters.telegram.handlers import APOLOGY
+from adapters.telegram.webhook import derived_secret
 from tests.support.fixtures.core import CoreFactory, core_settings
 from tests.support.fixtures.telegram import BotStarter, serve_over
 from tests.support.fakes.log_guard import ErrorLogGuard
 from tests.support.fakes.telegram_api import FakeTelegram
 from tests.support.fakes.telegram_updates import command_update, private_chat
-from tests.support.telegram import recommendations, shown_text, wait_until_listening
+from tests.support.telegram import recommendations, shown_text, start_webhook_bot
 
 pytestmark = pytest.mark.usefixtures("fail_on_error_logs")
 
@@ -82,14 +85,10 @@ async def test_a_blocked_bot_is_not_an_error(
 async def test_webhook_mode_accepts_only_the_secret_token(
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
-    bot = await start_telegram_bot(
-        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram",
-        TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1",
-        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-        PORT=unused_tcp_port,
+    url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
+    bot, registered = await start_webhook_bot(
+        start_telegram_bot, unused_tcp_port, url, TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1"
     )
-    registered = await fake_telegram.wait_for_call("setWebhook")
-    await wait_until_listening(unused_tcp_port)
     chat = private_chat()
 
     assert await fake_telegram.post_webhook(command_update("kpop", "BTS", chat=chat), secret_token="wrong") == 403
@@ -107,18 +106,18 @@ async def test_webhook_mode_accepts_only_the_secret_token(
     assert fake_telegram.calls("getUpdates") == []
 
 
-async def test_webhook_without_a_configured_secret_gets_a_random_one(
+async def test_webhook_without_a_configured_secret_gets_one_derived_from_token_and_url(
     start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
 ) -> None:
-    await start_telegram_bot(
-        TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{unused_tcp_port}/", TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
-        PORT=unused_tcp_port,
-    )
-    registered = await fake_telegram.wait_for_call("setWebhook")
-    await wait_until_listening(unused_tcp_port)
+    url = f"http://127.0.0.1:{unused_tcp_port}/"
+    _, registered = await start_webhook_bot(start_telegram_bot, unused_tcp_port, url)
 
-    assert re.fullmatch(r"[A-Za-z0-9_-]{40,}", registered.params["secret_token"])
+    secret = registered.params["secret_token"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret) and secret == derived_secret(fake_telegram.token, url)
+    assert fake_telegram.token.split(":")[1] not in secret
+    assert derived_secret(fake_telegram.token, url + "other") != secret  # another URL, another secret
     assert await fake_telegram.post_webhook(command_update("help"), secret_token="") == 403
+    assert await fake_telegram.post_webhook(command_update("help"), secret_token=secret[:-1]) == 403
     assert await fake_telegram.post_webhook(command_update("help")) == 200  # with the registered secret
     await fake_telegram.wait_for_call("sendMessage")
 
@@ -164,3 +163,35 @@ async def test_stopping_finishes_the_update_in_flight(
     assert rec.message_id == str(answer["message_id"])  # the whole handler ran, to the last write
     assert fake_telegram.calls("getUpdates")[-1].params.get("timeout") == 0  # offset confirmed on the way out
     assert [call.ok for call in fake_telegram.calls("sendMessage")] == [False, True]
+
+
+async def test_replicas_without_a_configured_secret_all_accept_telegrams_requests(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port_factory: Callable[[], int]
+) -> None:
+    """Several processes behind one URL: each registers the webhook at start, and each must accept
+    what Telegram sends with the secret the last one registered."""
+    first_port, second_port = unused_tcp_port_factory(), unused_tcp_port_factory()
+    url = f"http://127.0.0.1:{first_port}/hook"  # what the load balancer in front would answer
+    for port in (first_port, second_port):  # two processes over one database
+        await start_webhook_bot(start_telegram_bot, port, url)
+    await fake_telegram.wait_for_calls("setWebhook", 2)  # each registered the webhook at its start
+
+    statuses = [
+        await fake_telegram.post_webhook(command_update("help"), url=f"http://127.0.0.1:{port}/hook")
+        for port in (first_port, second_port)
+    ]
+    assert statuses == [200, 200]
+    await fake_telegram.wait_for_calls("sendMessage", 2)
+
+
+async def test_a_webhook_request_without_an_update_is_refused_and_the_next_one_served(
+    start_telegram_bot: BotStarter, fake_telegram: FakeTelegram, unused_tcp_port: int
+) -> None:
+    url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
+    _, registered = await start_webhook_bot(start_telegram_bot, unused_tcp_port, url)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": registered.params["secret_token"]}
+
+    async with aiohttp.ClientSession() as session, session.post(url, data=b"not json", headers=headers) as bad:
+        assert bad.status == 400
+    assert await fake_telegram.post_webhook(command_update("help"), url=url + "/") == 200  # a trailing slash too
+    await fake_telegram.wait_for_call("sendMessage")

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.telegram.keyboards import MAX_CALLBACK_DATA, Choice, More, Vote, answer_keyboard, decode, encode
-from adapters.telegram.render import ELLIPSIS, MAX_MESSAGE, Span, answer_html, fit, plain, utf16_length
+from adapters.labels import ELLIPSIS
+from adapters.telegram.render import MAX_MESSAGE, Span, answer_html, fit, utf16_length
 from bot.chat.replies import Answer, AnswerKind, ItemRef, Pick
 from tests.support.telegram import shown_text
 
@@ -66,11 +67,6 @@ def test_astral_characters_count_twice_as_telegram_counts_them() -> None:
     message = fit([Span("\U0001f3b5" * 3000, "b")])
     assert utf16_length(message) <= MAX_MESSAGE < len(message) * 2
     assert message.startswith("<b>\U0001f3b5") and message.endswith("</b>" + ELLIPSIS)
-
-
-def test_plain_text_is_cut_with_an_ellipsis() -> None:
-    assert plain("short", 10) == "short"
-    assert plain("a much longer label", 10) == "a much lo\u2026"  # 10 characters in all
 
 
 @given(

@@ -79,6 +79,33 @@ async def test_one_persons_updates_run_in_order_while_others_go_ahead() -> None:
     assert processor._turns == {}  # nothing kept once a person has no updates in hand
 
 
+async def test_a_persons_waiting_updates_take_no_slot_but_running_ones_are_bounded() -> None:
+    processor = PerPersonOrder(2)
+    alice, bob, carol = make_user("Alice"), make_user("Bob"), make_user("Carol")
+    release = asyncio.Event()
+    log: list[str] = []
+
+    async def work(name: str, wait: bool = False) -> None:
+        log.append(name)
+        if wait:
+            await release.wait()
+
+    def start(user: dict[str, Any], name: str, wait: bool = False) -> asyncio.Task[None]:
+        return asyncio.create_task(processor.process_update(update(text_update(name, user=user)), work(name, wait)))
+
+    queued = [start(alice, f"a{n}", wait=n == 1) for n in range(1, 6)]  # a1 runs, a2..a5 wait their turn
+    slow_bob = start(bob, "b1", wait=True)
+    await asyncio.sleep(0.01)
+    assert log == ["a1", "b1"]  # Alice's queue did not take Bob's slot
+    carol_task = start(carol, "c1")
+    await asyncio.sleep(0.01)
+    assert "c1" not in log  # two are running: Carol waits for a slot
+    release.set()
+    await asyncio.gather(*queued, slow_bob, carol_task)
+    assert sorted(log[2:]) == ["a2", "a3", "a4", "a5", "c1"]
+    assert [name for name in log if name.startswith("a")] == ["a1", "a2", "a3", "a4", "a5"]
+
+
 async def attempts(limiter: RetryingRateLimiter, failures: list[Exception]) -> int:
     """How many times the limiter called a request that fails with ``failures`` in turn."""
     calls = 0

@@ -127,6 +127,64 @@ async def test_more_walks_on_to_unseen_picks(core: KpopCore) -> None:
     assert fresh.kind == AnswerKind.INFO  # Bob asked nothing yet
 
 
+async def test_more_pages_on_from_the_last_page_shown_there(core: KpopCore) -> None:
+    first = await core.recommend(ALICE, "Blinding Lights")
+    assert first.recommendation_id is not None
+    again = await core.more(ALICE, first.recommendation_id)
+    # the first answer's button again, twice at once (a double click)
+    at_once = await asyncio.gather(*(core.more(ALICE, first.recommendation_id) for _ in range(2)))
+    bobs = await core.more(BOB, first.recommendation_id)  # in the same chat, on Alice's answer
+
+    pages = [[p.rank for p in answer.picks] for answer in (again, *at_once)]
+    assert sorted(pages) == [[4, 5, 6], [7, 8, 9], [10, 11, 12]]
+    shown = [p.song_id for answer in (first, again, *at_once) for p in answer.picks]
+    assert len(shown) == len(set(shown)) == 12  # never the same pick twice
+    assert [p.rank for p in bobs.picks] == [4, 5, 6]  # Bob's pages are his own
+
+
+async def test_more_and_votes_reach_no_answer_of_another_chat(core: KpopCore) -> None:
+    private = await core.recommend(ALICE, "Taylor Swift")
+    assert private.recommendation_id is not None
+    elsewhere = Sender("test", "mallory", "chat-2")
+    refused = await core.more(elsewhere, private.recommendation_id)
+    assert refused.kind == AnswerKind.ERROR and refused.text == "I can't find that answer any more. Please ask again."
+    await core.attach_message(private.recommendation_id, "msg-1")
+    assert await core.vote_on_message(elsewhere, "msg-1", -1) is None
+    assert await count(core, Recommendation) == 1 and await count(core, Feedback) == 0
+
+
+async def test_answers_move_with_a_chat_that_changed_its_id(core: KpopCore) -> None:
+    first = await core.recommend(ALICE, "Blinding Lights")
+    assert first.recommendation_id is not None
+    await core.attach_message(first.recommendation_id, "msg-9")
+    await core.move_chat("test", "chat-1", "chat-9")
+    moved = Sender("test", "alice", "chat-9")
+
+    more = await core.handle_text(moved, "/kpop more")
+    assert more.kind == AnswerKind.PICKS and [p.rank for p in more.picks] == [4, 5, 6]
+    assert await core.vote_on_message(Sender("test", "bob", "chat-9"), "msg-9", 1) is not None
+    assert (await core.handle_text(ALICE, "/kpop more")).kind == AnswerKind.INFO  # nothing left in the old id
+
+
+@pytest.mark.parametrize(("cleared", "left"), [(None, []), (1, [-1]), (-1, [1])])
+async def test_cleared_reactions_take_back_the_votes_they_gave(
+    core: KpopCore, cleared: int | None, left: list[int]
+) -> None:
+    answer = await core.recommend(ALICE, "Perfect")
+    assert answer.recommendation_id is not None
+    await core.attach_message(answer.recommendation_id, "msg-5")
+    await core.vote_on_message(ALICE, "msg-5", 1)
+    await core.vote_on_message(BOB, "msg-5", -1)
+    await core.vote(BOB, answer.recommendation_id, 1, pick_rank=2)  # a vote on one pick is no reaction's
+
+    await core.reactions_cleared("test", "chat-1", "msg-5", cleared)
+    await core.reactions_cleared("test", "chat-1", "not-ours", cleared)
+
+    async with core.history.engine.connect() as conn:
+        rows = await conn.execute(select(Feedback.pick_rank, Feedback.vote).order_by(Feedback.pick_rank, Feedback.vote))
+    assert [tuple(row) for row in rows] == [(0, vote) for vote in left] + [(2, 1)]
+
+
 async def test_votes_are_one_row_per_person_and_pick(core: KpopCore) -> None:
     answer = await core.recommend(ALICE, "Shape of You")
     rec = answer.recommendation_id

@@ -23,7 +23,8 @@ from bot.app.config import ConfigError, load_settings
 from bot.ops.stores.base import StoreError, parse_store_url
 from bot.ops.stores.directory import DirectoryStore
 from bot.chat.replies import Sender
-from bot.app.runtime import build_options, open_core
+from bot.app.options import build_options
+from bot.app.runtime import open_core
 from bot.ops.build import publish_build
 from bot.storage.catalogue_store import BuildInfo, StoredBuild, load_build
 from bot.storage.engine import database

@@ -194,6 +194,12 @@ class FakeDiscord(DiscordWorld):
 
         return await self._recorded.wait_for(matches, timeout=timeout, what=f"request {method.upper()} {path}")
 
+    @property
+    def rate_limits(self) -> dict[str, tuple[int, float]]:
+        """(requests, seconds) per route, e.g. ``fake.rate_limits["POST /channels/{channel_id}/messages"] =
+        (5, 5.0)``; routes not listed allow a generous default (see ``discord_rest.DEFAULT_LIMIT``)."""
+        return self._rest.limits
+
     def fail_next(
         self,
         method: str,

@@ -51,6 +51,8 @@ _GUILD_EVENT_INTENTS = {
     "MESSAGE_DELETE": 1 << 9,
     "MESSAGE_REACTION_ADD": 1 << 10,
     "MESSAGE_REACTION_REMOVE": 1 << 10,
+    "MESSAGE_REACTION_REMOVE_ALL": 1 << 10,
+    "MESSAGE_REACTION_REMOVE_EMOJI": 1 << 10,
 }
 # Events whose data is the guild itself, so its id is "id" rather than "guild_id".
 _GUILD_EVENTS = {"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"}
@@ -60,6 +62,8 @@ _DM_EVENT_INTENTS = {
     "MESSAGE_DELETE": 1 << 12,
     "MESSAGE_REACTION_ADD": 1 << 13,
     "MESSAGE_REACTION_REMOVE": 1 << 13,
+    "MESSAGE_REACTION_REMOVE_ALL": 1 << 13,
+    "MESSAGE_REACTION_REMOVE_EMOJI": 1 << 13,
 }
 
 

@@ -30,20 +30,31 @@ REACTION_NORMAL = 0
 
 
 class Snowflakes:
-    """Deterministic snowflake ids: each call moves the embedded timestamp one millisecond on."""
+    """Snowflake ids: deterministic ones (each call moves the embedded timestamp one millisecond on),
+    and ones stamped with a real moment (``at``) for what Discord times, such as interactions."""
 
     def __init__(self) -> None:
         self._ms = _FIRST_ID_MS
+        self._increment = 0
 
     def __call__(self) -> int:
         self._ms += 1
         return self._ms << 22
 
+    def at(self, unix_seconds: float) -> int:
+        """An id whose embedded time is ``unix_seconds`` (what discord.py reads as ``created_at``)."""
+        self._increment = (self._increment + 1) % (1 << 12)  # the low bits keep ids of one ms apart
+        return (int(unix_seconds * 1000) - DISCORD_EPOCH_MS) << 22 | self._increment
+
+
+def created_at(snowflake: int) -> float:
+    """The Unix time embedded in a snowflake."""
+    return ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
+
 
 def timestamp(snowflake: int) -> str:
     """The ISO 8601 time embedded in a snowflake, as Discord writes message timestamps."""
-    moment = datetime.fromtimestamp(((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)
-    return moment.isoformat()
+    return datetime.fromtimestamp(created_at(snowflake), tz=UTC).isoformat()
 
 
 def later(iso: str, seconds: float) -> str:
@@ -242,6 +253,16 @@ def partial_emoji(emoji: str) -> dict[str, Any]:
     """``"👍"`` for a unicode emoji, ``"name:id"`` for a custom one (the form used in reaction URLs)."""
     name, _, emoji_id = emoji.partition(":")
     return {"id": emoji_id or None, "name": name}
+
+
+def reactions_cleared_event(message_payload: Mapping[str, Any], emoji: str | None = None) -> dict[str, Any]:
+    """MESSAGE_REACTION_REMOVE_ALL data, or MESSAGE_REACTION_REMOVE_EMOJI data for one ``emoji``."""
+    payload: dict[str, Any] = {"channel_id": message_payload["channel_id"], "message_id": message_payload["id"]}
+    if "guild_id" in message_payload:
+        payload["guild_id"] = message_payload["guild_id"]
+    if emoji is not None:
+        payload["emoji"] = partial_emoji(emoji)
+    return payload
 
 
 def reaction_event(

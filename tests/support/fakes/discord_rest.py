@@ -1,9 +1,20 @@
 """The fake Discord REST API: the routes discord.py 2.7 uses for a slash-command bot, plus error injection.
 
 Every request is recorded (after it was answered) for tests to inspect or wait for. Errors look like
-Discord's: a JSON ``{"code", "message"}`` with Discord's own error codes (10062 Unknown interaction,
-40060 already acknowledged, 50006 empty message, ...), so the adapter's error handling meets realistic
-input. A path without a route answers 404 naming the path, which makes a missing endpoint obvious.
+Discord's: a JSON ``{"code", "message"}`` with Discord's own error codes, so the adapter's error handling
+meets realistic input. A path without a route answers 404 naming the path, which makes a missing endpoint
+obvious. What Discord refuses, the fake refuses:
+
+- an interaction's first response more than 3 s after its creation (the time in its id), or a response
+  to an interaction nobody created: 10062 "Unknown interaction"; a second response: 40060 "Interaction
+  has already been acknowledged."; follow-ups and edits through its token after 15 minutes: 50027
+  "Invalid Webhook Token";
+- bodies over Discord's limits: 50035 "Invalid Form Body" with the errors tree
+  (:mod:`~tests.support.fakes.discord_limits`); an empty message: 50006;
+- a "thinking" defer's visibility sticks: the first follow-up replaces the placeholder and keeps its
+  flags, whatever ephemeral flag it asks for;
+- every answer carries rate-limit headers for its bucket (route and channel, webhook or interaction);
+  a request beyond the bucket's limit gets 429 with ``retry_after`` (``FakeRestApi.limits``).
 
 Paths in recorded requests and patterns are below ``/api/v10`` and URL-decoded (a reaction path reads
 ``/channels/1/messages/2/reactions/👍/@me``). A pattern is a path where ``{name}`` matches one segment.
@@ -12,8 +23,11 @@ Paths in recorded requests and patterns are below ``/api/v10`` and URL-decoded (
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +35,17 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from tests.support.fakes import discord_payloads as payloads
+from tests.support.fakes.discord_limits import FormErrors, choices_errors, message_errors
 from tests.support.fakes.discord_world import DiscordWorld, InteractionState
 from tests.support.fakes.recorder import Recorder
 
 API_PREFIX = "/api/v10"
-MAX_CONTENT_LENGTH = 2000
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
+RESPONSE_DEADLINE = 3.0  # seconds from an interaction's creation to its first response
+TOKEN_LIFETIME = 15 * 60.0  # seconds an interaction token takes follow-ups and edits
+#: Requests per window in every bucket unless ``FakeRestApi.limits`` says otherwise: generous, so tests
+#: stay fast; a test of rate limits sets Discord's real figures for the route it exercises.
+DEFAULT_LIMIT = (50, 1.0)
 
 # Interaction callback types each interaction type accepts (Discord answers anything else with 400).
 _CALLBACKS_ALLOWED = {
@@ -94,11 +113,50 @@ class _Incoming:
 
 
 class DiscordError(Exception):
-    """Raised by a route to answer with a Discord-style JSON error ``{"code", "message"}``."""
+    """Raised by a route to answer with a Discord-style JSON error ``{"code", "message"[, "errors"]}``."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, errors: FormErrors | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+    @property
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
+
+class _Buckets:
+    """Discord's per-route rate limits: a window of requests per (route, major parameter).
+
+    ``limits`` maps a route (``"PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"``)
+    to (requests, seconds); others get ``DEFAULT_LIMIT``.
+    """
+
+    def __init__(self) -> None:
+        self.limits: dict[str, tuple[int, float]] = {}
+        self._windows: dict[tuple[str, str], deque[float]] = {}
+
+    def take(self, route: str, major: str) -> tuple[dict[str, str], float | None]:
+        """Count a request; its rate-limit headers, and the wait when it is one too many (else None)."""
+        limit, per = self.limits.get(route, DEFAULT_LIMIT)
+        now = time.monotonic()
+        window = self._windows.setdefault((route, major), deque())
+        while window and now - window[0] >= per:
+            window.popleft()
+        refused = len(window) >= limit
+        if not refused:
+            window.append(now)
+        reset_after = per - (now - window[0]) if window else per
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(limit - len(window)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": hashlib.sha1(route.encode()).hexdigest()[:16],
+        }
+        return headers, reset_after if refused else None
 
 
 _Answer = tuple[int, Any]
@@ -132,8 +190,14 @@ class FakeRestApi:
         self._world = world
         self._recorded = recorded
         self._failures = failures
-        self._routes: list[tuple[str, re.Pattern[str], bool, _Handler]] = []
+        self._routes: list[tuple[str, str, re.Pattern[str], bool, _Handler]] = []
+        self._buckets = _Buckets()
         self._add_routes()
+
+    @property
+    def limits(self) -> dict[str, tuple[int, float]]:
+        """(requests, seconds) per route, ``"METHOD /path/{param}"`` as the routes are declared."""
+        return self._buckets.limits
 
     # -- REST serving --------------------------------------------------------------------------------
 
@@ -160,21 +224,26 @@ class FakeRestApi:
         failure = next((failure for failure in self._failures if failure.claim(method, path)), None)
         if failure is not None:
             return failure.status, failure.body, failure.headers
-        for route_method, pattern, needs_auth, handler in self._routes:
+        for route_method, route_path, pattern, needs_auth, handler in self._routes:
             found = pattern.fullmatch(path)
             if route_method != method or found is None:
                 continue
             if needs_auth and request.headers.get("Authorization") != f"Bot {self._world.token}":
                 return 401, {"code": 0, "message": "401: Unauthorized"}, {}
+            params = found.groupdict()
+            headers, wait = self._buckets.take(f"{method} {route_path}", _major_parameter(params))
+            if wait is not None:
+                limited = {"message": "You are being rate limited.", "retry_after": round(wait, 3), "global": False}
+                return 429, limited, headers | {"Retry-After": f"{wait:.3f}", "Via": "1.1 google"}
             try:
-                status, answer = await handler(found.groupdict(), incoming)
+                status, answer = await handler(params, incoming)
             except DiscordError as error:
-                return error.status, {"code": error.code, "message": error.message}, {}
-            return status, answer, {}
+                return error.status, error.body, headers
+            return status, answer, headers
         return 404, {"code": 0, "message": f"fake Discord has no route for {method} {path}"}, {}
 
     def _route(self, method: str, path: str, handler: _Handler, *, auth: bool = True) -> None:
-        self._routes.append((method, compile_path(path), auth, handler))
+        self._routes.append((method, path, compile_path(path), auth, handler))
 
     def _add_routes(self) -> None:
         route = self._route
@@ -283,6 +352,8 @@ class FakeRestApi:
         found = next((i for i in self._world.interactions.values() if i.payload["token"] == params["token"]), None)
         if params["application_id"] != str(self._world.application_id) or found is None or not found.acknowledged:
             raise DiscordError(404, 10015, "Unknown Webhook")
+        if found.age > TOKEN_LIFETIME:
+            raise DiscordError(401, 50027, "Invalid Webhook Token")
         return found
 
     async def _interaction_callback(self, params: dict[str, str], incoming: _Incoming) -> _Answer:
@@ -291,20 +362,24 @@ class FakeRestApi:
             raise DiscordError(404, 10062, "Unknown interaction")
         if interaction.acknowledged:
             raise DiscordError(400, 40060, "Interaction has already been acknowledged.")
+        if interaction.age > RESPONSE_DEADLINE:
+            raise DiscordError(404, 10062, "Unknown interaction")
         body = incoming.json or {}
         callback_type, data = body.get("type"), body.get("data") or {}
         if callback_type not in _CALLBACKS_ALLOWED[interaction.payload["type"]]:
             raise DiscordError(400, 50035, f"Invalid Form Body: callback type {callback_type} not allowed here")
         message: dict[str, Any] | None = None
         if callback_type == 4:
-            message = self._new_interaction_message(interaction, data, incoming.files)
+            message = self._new_interaction_message(interaction, data, incoming.files, where="data")
         elif callback_type == 5:
             loading = {"flags": data.get("flags", 0) | LOADING}
             message = self._new_interaction_message(interaction, loading, incoming.files)
+        elif callback_type == 8:
+            _raise_form_errors(choices_errors(data))
         elif callback_type in _CALLBACKS_ON_COMPONENT_MESSAGE:
             message = self._stored(interaction.payload["message"])
             if callback_type == 7:
-                self._edit(message, data, incoming.files)
+                self._edit(message, data, incoming.files, where="data")
         interaction.acknowledged = True
         summary: dict[str, Any] = {"id": interaction.payload["id"], "type": interaction.payload["type"]}
         answer: dict[str, Any] = {"interaction": summary}
@@ -319,11 +394,16 @@ class FakeRestApi:
         return 200, answer
 
     def _new_interaction_message(
-        self, interaction: InteractionState, body: Mapping[str, Any], files: Sequence[RecordedFile]
+        self,
+        interaction: InteractionState,
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        *,
+        where: str = "",
     ) -> dict[str, Any]:
         """A response or follow-up: sent through the application's webhook, in the interaction's channel."""
         channel = self._world.channels[int(interaction.payload["channel_id"])]
-        message = self._new_message(channel, body, files)
+        message = self._new_message(channel, body, files, where=where)
         invoker = interaction.payload.get("member", {}).get("user") or interaction.payload["user"]
         message["webhook_id"] = str(self._world.application_id)
         message["interaction_metadata"] = {
@@ -344,8 +424,8 @@ class FakeRestApi:
         original = self._world.messages.get(interaction.original_id or 0)
         body = incoming.json or {}
         if original is not None and original["flags"] & LOADING:
-            _check_message_body(body, incoming.files)
-            self._edit(original, body, incoming.files, stamp=False)
+            _check_message(body, incoming.files)
+            self._edit(original, body, incoming.files, stamp=False)  # its flags (visibility) stay
             original["flags"] &= ~LOADING
             return 200, original
         return 200, self._new_interaction_message(interaction, body, incoming.files)
@@ -427,12 +507,15 @@ class FakeRestApi:
         return 204, None
 
     def _new_message(
-        self, channel: Mapping[str, Any], body: Mapping[str, Any], files: Sequence[RecordedFile]
+        self, channel: Mapping[str, Any], body: Mapping[str, Any], files: Sequence[RecordedFile], *, where: str = ""
     ) -> dict[str, Any]:
-        """Validate ``body`` like Discord (a "thinking" placeholder may be empty), then store the new message."""
+        """Validate ``body`` like Discord (a "thinking" placeholder may be empty), then store the new message.
+
+        ``where``: the body's place in the request, for the errors (``"data"`` in an interaction response).
+        """
         flags = body.get("flags", 0)
         if not flags & LOADING:
-            _check_message_body(body, files)
+            _check_message(body, files, where=where)
         fields = {key: body[key] for key in ("embeds", "components", "tts", "message_reference") if key in body}
         content = body.get("content") or ""
         message = payloads.message(self._world.next_id(), channel, self._world.bot_user, content, flags=flags, **fields)
@@ -441,10 +524,16 @@ class FakeRestApi:
         return message
 
     def _edit(
-        self, message: dict[str, Any], body: Mapping[str, Any], files: Sequence[RecordedFile], *, stamp: bool = True
+        self,
+        message: dict[str, Any],
+        body: Mapping[str, Any],
+        files: Sequence[RecordedFile],
+        *,
+        stamp: bool = True,
+        where: str = "",
     ) -> None:
         """Apply an edit: only the fields present change; ``stamp`` sets ``edited_timestamp``."""
-        _check_content_length(body.get("content") or "")
+        _raise_form_errors(message_errors(body, prefix=where))
         for key, cleared in _EDITABLE.items():
             if key in body:
                 message[key] = cleared if body[key] is None else body[key]
@@ -471,17 +560,24 @@ class FakeRestApi:
         return attachments
 
 
-def _check_content_length(content: str) -> None:
-    if len(content) > MAX_CONTENT_LENGTH:
-        raise DiscordError(400, 50035, f"Invalid Form Body: content must be {MAX_CONTENT_LENGTH} or fewer in length")
+def _raise_form_errors(errors: FormErrors) -> None:
+    if errors:
+        raise DiscordError(400, 50035, "Invalid Form Body", errors)
 
 
-def _check_message_body(body: Mapping[str, Any], files: Sequence[RecordedFile]) -> None:
-    """Discord's checks on a new message: not too long, and not empty."""
-    content = body.get("content") or ""
-    _check_content_length(content)
-    if not (content or body.get("embeds") or body.get("components") or files or body.get("sticker_ids")):
+def _check_message(body: Mapping[str, Any], files: Sequence[RecordedFile], *, where: str = "") -> None:
+    """Discord's checks on a new message: within the limits, and not empty."""
+    _raise_form_errors(message_errors(body, prefix=where))
+    if not (body.get("content") or body.get("embeds") or body.get("components") or files or body.get("sticker_ids")):
         raise DiscordError(400, 50006, "Cannot send an empty message")
+
+
+def _major_parameter(params: Mapping[str, str]) -> str:
+    """What Discord keys a route's bucket on besides the route: channel, guild, webhook or interaction."""
+    for name in ("channel_id", "guild_id", "interaction_id"):
+        if name in params:
+            return params[name]
+    return params.get("token", "")
 
 
 async def _read_incoming(request: web.Request) -> _Incoming:

@@ -8,6 +8,7 @@ side and can be answered exactly once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,23 @@ _OPTION_TYPES = ((bool, payloads.OPTION_BOOLEAN), (int, payloads.OPTION_INTEGER)
 
 @dataclass
 class InteractionState:
-    """An interaction the fake created: answered yet? which message is its ``@original``?"""
+    """An interaction the fake created: answered yet? which message is its ``@original``?
+
+    ``created`` is the Unix time in its id: Discord times the 3 s for the first response and the
+    15 minutes of its token from there.
+    """
 
     payload: dict[str, Any]
     acknowledged: bool = False
     original_id: int | None = None
+
+    @property
+    def created(self) -> float:
+        return payloads.created_at(int(self.payload["id"]))
+
+    @property
+    def age(self) -> float:
+        return time.time() - self.created
 
 
 class DiscordWorld:
@@ -122,11 +135,13 @@ class DiscordWorld:
         user: Mapping[str, Any] | None,
         channel: Mapping[str, Any] | None,
         message: Mapping[str, Any] | None = None,
+        age: float = 0.0,
     ) -> dict[str, Any]:
-        """Build an interaction and remember it, so the REST side accepts exactly one response to it."""
+        """Build an interaction created ``age`` seconds ago (it may have been in transit, or queued
+        behind others) and remember it, so the REST side accepts one timely response to it."""
         user = user or self.user
         channel = channel or self.channel
-        interaction_id = self.next_id()
+        interaction_id = self.next_id.at(time.time() - age)
         payload = payloads.interaction(
             interaction_id,
             interaction_type,
@@ -173,15 +188,17 @@ class DiscordWorld:
         *,
         user: Mapping[str, Any] | None = None,
         channel: Mapping[str, Any] | None = None,
+        age: float = 0.0,
     ) -> dict[str, Any]:
         """INTERACTION_CREATE data for ``/name`` with ``options`` (name -> value).
 
         Defaults: ``user`` invokes it in ``channel`` of the default guild; pass ``channel=fake.dm_channel(u)``
-        for a DM. Option types come from the synced command, else from the Python value type.
+        for a DM. Option types come from the synced command, else from the Python value type. ``age``:
+        seconds since the person sent it.
         """
         channel = channel or self.channel
         data = self._command_data(name, options or {}, channel, focused=None)
-        return self._interaction(payloads.APPLICATION_COMMAND, data, user=user, channel=channel)
+        return self._interaction(payloads.APPLICATION_COMMAND, data, user=user, channel=channel, age=age)
 
     def autocomplete(
         self,
@@ -200,11 +217,17 @@ class DiscordWorld:
         return self._interaction(payloads.APPLICATION_COMMAND_AUTOCOMPLETE, data, user=user, channel=channel)
 
     def button_click(
-        self, message: Mapping[str, Any], custom_id: str, *, user: Mapping[str, Any] | None = None
+        self, message: Mapping[str, Any], custom_id: str, *, user: Mapping[str, Any] | None = None, age: float = 0.0
     ) -> dict[str, Any]:
-        """INTERACTION_CREATE data for a click on the button ``custom_id`` of ``message``."""
+        """INTERACTION_CREATE data for a click on the button ``custom_id`` of ``message``.
+
+        Like Discord's apps, only a button the message has can be clicked.
+        """
+        offered = [item.get("custom_id") for row in message.get("components", []) for item in row["components"]]
+        if custom_id not in offered:
+            raise ValueError(f"message {message['id']} has no button {custom_id!r} (it has {offered})")
         data = {"custom_id": custom_id, "component_type": payloads.BUTTON}
-        return self._component(message, data, user)
+        return self._component(message, data, user, age)
 
     def select_menu(
         self,
@@ -219,10 +242,12 @@ class DiscordWorld:
         return self._component(message, data, user)
 
     def _component(
-        self, message: Mapping[str, Any], data: Mapping[str, Any], user: Mapping[str, Any] | None
+        self, message: Mapping[str, Any], data: Mapping[str, Any], user: Mapping[str, Any] | None, age: float = 0.0
     ) -> dict[str, Any]:
         channel = self.channels[int(message["channel_id"])]
-        return self._interaction(payloads.MESSAGE_COMPONENT, data, user=user, channel=channel, message=message)
+        return self._interaction(
+            payloads.MESSAGE_COMPONENT, data, user=user, channel=channel, message=message, age=age
+        )
 
     def reaction_add(
         self, message: Mapping[str, Any], emoji: str, *, user: Mapping[str, Any] | None = None
@@ -240,6 +265,15 @@ class DiscordWorld:
         """MESSAGE_REACTION_REMOVE data: ``user`` takes back their ``emoji`` on ``message``."""
         user = user or self.user
         return payloads.reaction_event(user_id=int(user["id"]), message_payload=message, emoji=emoji, removal=True)
+
+    def reactions_cleared(self, message: Mapping[str, Any], emoji: str | None = None) -> dict[str, Any]:
+        """A moderator removes every reaction from ``message`` (or every ``emoji`` one): the data of
+        MESSAGE_REACTION_REMOVE_ALL (or _REMOVE_EMOJI). The stored message loses them too."""
+        stored = self.messages.get(int(message["id"]))
+        if stored is not None:
+            kept = [r for r in stored["reactions"] if emoji is not None and r["emoji"] != payloads.partial_emoji(emoji)]
+            stored["reactions"] = kept
+        return payloads.reactions_cleared_event(message, emoji)
 
     def user_message(
         self, content: str, *, user: Mapping[str, Any] | None = None, channel: Mapping[str, Any] | None = None

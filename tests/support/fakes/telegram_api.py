@@ -7,6 +7,22 @@ Telegram's envelopes, keeps just enough state to answer like Telegram does (upda
 offsets, allowed_updates filtering, the messages it knows per chat, the webhook) and can inject
 errors. It deliberately has no opinion about what the bot should do; tests assert on the calls.
 
+It refuses what Telegram refuses, with the Bot API's error texts, so a bot that breaks a platform
+rule fails its test here rather than in production:
+
+- ``parse_mode=HTML`` is parsed as Telegram does (:mod:`~tests.support.fakes.telegram_html`): unknown
+  or unbalanced tags are "can't parse entities", and the stored message holds the plain text and its
+  entities; a text over 4,096 UTF-16 units *after* parsing is "message is too long";
+- ``callback_data`` is 1-64 bytes ("BUTTON_DATA_INVALID"); a button press can only be pushed for a
+  button the message has (``push_update(..., forged=True)`` plays a modified client; a press on an
+  inaccessible message, ``date`` 0, carries only its chat and id and is not checked), it can be
+  answered once and only within ``callback_query_lifetime`` seconds ("query is too old ...");
+- ``message_thread_id`` (forum topics) is kept on sent messages, and a reply goes to the replied
+  message's topic;
+- a group upgraded with :meth:`FakeTelegram.migrate_group` answers every call about its old id with
+  ``parameters.migrate_to_chat_id`` (PTB's ``ChatMigrated``);
+- a group gets at most ``group_send_limit`` messages per window, then 429 with ``retry_after``.
+
 The updates to push come from :mod:`tests.support.fakes.telegram_updates`; the PTB side of the wiring
 (builder, polling and webhook runners) from :mod:`tests.support.fakes.telegram_app`.
 """
@@ -18,6 +34,7 @@ import contextlib
 import copy
 import enum
 import json
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -28,7 +45,8 @@ from typing import Any, Literal
 import aiohttp
 from aiohttp import web
 
-from tests.support.fakes.telegram_updates import new_message_id
+from tests.support.fakes.telegram_html import HtmlError, parse_html, utf16_length
+from tests.support.fakes.telegram_updates import migration_updates, new_message_id, supergroup_of
 
 JSON = dict[str, Any]
 
@@ -57,7 +75,10 @@ _STRING_PARAMS = frozenset(
 # What Telegram sends when allowed_updates was never given or given as []: everything except these.
 _OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
-_MAX_TEXT_LENGTH = 4096
+_MAX_TEXT_LENGTH = 4096  # after entity parsing, in UTF-16 code units
+_MAX_CALLBACK_DATA = 64  # bytes
+_GROUP_TYPES = frozenset({"group", "supergroup"})
+_QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
@@ -184,7 +205,14 @@ class FakeTelegram:
         self._failures: dict[str, deque[_ApiError]] = defaultdict(deque)
         self._chats: dict[int, JSON] = {}
         self._messages: dict[int, dict[int, JSON]] = defaultdict(dict)
-        self._open_queries: set[str] = set()
+        #: Seconds a callback or inline query can be answered after it was pushed. Telegram does not
+        #: document it; its apps stop waiting after about 15 s.
+        self.callback_query_lifetime = 15.0
+        #: (messages, seconds) a group may receive (Telegram's FAQ: about 20 a minute).
+        self.group_send_limit = (20, 60.0)
+        self._open_queries: dict[str, float] = {}  # query id -> when it expires (time.monotonic)
+        self._group_sends: dict[int, deque[float]] = defaultdict(deque)
+        self._migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._methods: dict[str, Handler] = {
             name.lower(): handler
@@ -254,14 +282,18 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- driving the bot
 
-    def push_update(self, update: JSON) -> JSON:
+    def push_update(self, update: JSON, *, forged: bool = False) -> JSON:
         """Queue an update for getUpdates and wake parked polls; returns it with its update_id.
 
         Without an ``update_id`` the next one is assigned (Telegram numbers updates in arrival
         order). An explicit id the bot already confirmed (below its last getUpdates offset) is
         dropped, as by Telegram; use :meth:`replay` to deliver such an update again on purpose.
+
+        A button press carries the pressed message as the fake knows it now, and its data must be
+        one of that message's buttons: Telegram's apps can only send those. ``forged=True`` skips
+        that check, to play a modified client sending made-up ``callback_data``.
         """
-        update = self._stamp(update)
+        update = self._stamp(update, forged=forged)
         if update["update_id"] >= self._confirmed_offset:
             self._pending.append(update)
             self._pending.sort(key=lambda queued: queued["update_id"])
@@ -278,7 +310,7 @@ class FakeTelegram:
         if "update_id" not in update:
             raise ValueError("replay() needs an update with an update_id: pass what push_update returned")
         update = copy.deepcopy(update)
-        self._register(update)
+        self._register(update, forged=True)  # it was checked when first pushed
         self._replays.append(update)
         self._changes.notify()
         return copy.deepcopy(update)
@@ -289,12 +321,14 @@ class FakeTelegram:
         *,
         secret_token: str | Literal[_Registered.SECRET] | None = REGISTERED_SECRET,
         url: str | None = None,
+        forged: bool = False,
     ) -> int:
         """POST an update to the bot's webhook the way Telegram does; returns the HTTP status.
 
         ``url`` defaults to the URL from setWebhook, ``secret_token`` to the registered secret;
         pass ``None`` to omit the ``X-Telegram-Bot-Api-Secret-Token`` header or a string to
         send a wrong one. allowed_updates is not applied: the test decides what to post.
+        ``forged`` as for :meth:`push_update`.
         """
         if url is None:
             if self.webhook is None:
@@ -305,7 +339,7 @@ class FakeTelegram:
         headers = {"Content-Type": "application/json"}
         if secret_token is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
-        body = json.dumps(self._stamp(update)).encode()
+        body = json.dumps(self._stamp(update, forged=forged)).encode()
         async with (
             aiohttp.ClientSession() as session,
             session.post(url, data=body, headers=headers) as response,
@@ -338,6 +372,20 @@ class FakeTelegram:
     def add_chat(self, chat: JSON) -> None:
         """Make a chat known without an update, for bots that message chats proactively."""
         self._chats[chat["id"]] = copy.deepcopy(chat)
+
+    def migrate_group(self, group: JSON, *, by: JSON) -> JSON:
+        """Upgrade a basic ``group`` to a supergroup, as its admin ``by`` does in the app.
+
+        Like Telegram, pushes the two service messages (``migrate_to_chat_id`` in the old group,
+        ``migrate_from_chat_id`` in the new one) and from now on refuses every call about the old
+        id with ``parameters.migrate_to_chat_id``. Returns the supergroup.
+        """
+        supergroup = supergroup_of(group)
+        self._chats[supergroup["id"]] = copy.deepcopy(supergroup)
+        for update in migration_updates(group, supergroup, by=by):
+            self.push_update(update)
+        self._migrated[group["id"]] = supergroup["id"]
+        return supergroup
 
     # ---------------------------------------------------------------- inspecting what happened
 
@@ -440,16 +488,16 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- updates
 
-    def _stamp(self, update: JSON) -> JSON:
+    def _stamp(self, update: JSON, *, forged: bool = False) -> JSON:
         """A copy with an update_id (the next one unless given), registered as seen."""
         update = copy.deepcopy(update)
         if "update_id" not in update:
             update["update_id"] = self._last_update_id + 1
         self._last_update_id = max(self._last_update_id, update["update_id"])
-        self._register(update)
+        self._register(update, forged=forged)
         return update
 
-    def _register(self, update: JSON) -> None:
+    def _register(self, update: JSON, *, forged: bool) -> None:
         """Remember the chats, messages and query ids an update shows, so later calls about
         them are answered like Telegram would (and calls about unknown ones fail)."""
         for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
@@ -457,11 +505,15 @@ class FakeTelegram:
                 self._remember_message(update[kind], overwrite=True)
         if "callback_query" in update:
             query = update["callback_query"]
-            self._open_queries.add(query["id"])
-            if "message" in query:
+            self._open_query(query["id"])
+            if "message" in query and query["message"].get("date") != 0:  # date 0: no longer shown to the bot
                 self._remember_message(query["message"], overwrite=False)
+                chat_id, message_id = query["message"]["chat"]["id"], query["message"]["message_id"]
+                query["message"] = copy.deepcopy(self._messages[chat_id][message_id])  # as it is now
+                if not forged:
+                    _check_pressed(query)
         if "inline_query" in update:
-            self._open_queries.add(update["inline_query"]["id"])
+            self._open_query(update["inline_query"]["id"])
         if "message_reaction" in update:
             chat = update["message_reaction"]["chat"]
             self._chats.setdefault(chat["id"], copy.deepcopy(chat))
@@ -549,35 +601,61 @@ class FakeTelegram:
             "from": copy.deepcopy(self.bot_user),
             "chat": copy.deepcopy(chat),
             "date": int(time.time()),
-            "text": _valid_text(params),
+            **_message_text(params),
         }
+        markup = _inline_keyboard(params)
         reply = params.get("reply_parameters")
+        thread_id = params.get("message_thread_id")
         if reply:
             replied = self._messages[chat["id"]].get(reply["message_id"])
             if replied is not None:
                 message["reply_to_message"] = copy.deepcopy(replied)
+                if thread_id is None and replied.get("is_topic_message"):
+                    thread_id = replied["message_thread_id"]  # a reply stays in its topic
             elif not reply.get("allow_sending_without_reply"):
                 raise _ApiError(400, "Bad Request: message to be replied not found")
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" in markup:
-            message["reply_markup"] = markup  # a Message only ever carries an inline keyboard
+        if thread_id is not None:
+            if not chat.get("is_forum"):
+                raise _ApiError(400, "Bad Request: message thread not found")
+            message |= {"message_thread_id": thread_id, "is_topic_message": True}
+        if markup is not None:
+            message["reply_markup"] = markup
+        self._count_group_send(chat)
         self._messages[chat["id"]][message["message_id"]] = message
         return copy.deepcopy(message)
 
+    def _count_group_send(self, chat: JSON) -> None:
+        """Telegram's flood control for groups: ``group_send_limit`` messages per window."""
+        if chat.get("type") not in _GROUP_TYPES:
+            return
+        count, window = self.group_send_limit
+        now, sent = time.monotonic(), self._group_sends[chat["id"]]
+        while sent and now - sent[0] >= window:
+            sent.popleft()
+        if len(sent) >= count:
+            wait = window - (now - sent[0])
+            # Telegram answers whole seconds; sub-second waits stay fractions so fast tests stay fast.
+            retry_after: float = math.ceil(wait) if window >= 1 else math.ceil(wait * 100) / 100
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
+        sent.append(now)
+
     async def _edit_message_text(self, params: JSON) -> JSON:
         # Telegram drops the inline keyboard when an edit does not repeat it.
-        return self._edit(params, text=_valid_text(params), markup=params.get("reply_markup"))
+        return self._edit(params, text=_message_text(params), markup=_inline_keyboard(params))
 
     async def _edit_message_reply_markup(self, params: JSON) -> JSON:
-        return self._edit(params, text=None, markup=params.get("reply_markup"))
+        return self._edit(params, text=None, markup=_inline_keyboard(params))
 
-    def _edit(self, params: JSON, *, text: str | None, markup: JSON | None) -> JSON:
+    def _edit(self, params: JSON, *, text: JSON | None, markup: JSON | None) -> JSON:
         message = self._bot_message(params, "Bad Request: message to edit not found")
         edited = dict(message)
         if text is not None:
-            edited["text"] = text
+            edited.pop("entities", None)
+            edited |= text
         edited.pop("reply_markup", None)
-        if markup and markup.get("inline_keyboard"):
+        if markup is not None:
             edited["reply_markup"] = markup
         if edited == message:
             raise _ApiError(400, _NOT_MODIFIED)
@@ -591,12 +669,21 @@ class FakeTelegram:
             raise _ApiError(400, "Bad Request: message to delete not found")
         return True
 
+    def _open_query(self, query_id: str) -> None:
+        """A query becomes answerable when it is first delivered (a replay does not renew it)."""
+        self._open_queries.setdefault(query_id, time.monotonic() + self.callback_query_lifetime)
+
     async def _answer_query(self, params: JSON) -> bool:
+        """A callback or inline query is answered once, in time; inline results must parse too."""
         query_id = params.get("callback_query_id", params.get("inline_query_id"))
-        if query_id not in self._open_queries:
-            raise _ApiError(
-                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
-            )
+        expires = self._open_queries.get(query_id, 0.0)
+        if time.monotonic() >= expires:
+            raise _ApiError(400, _QUERY_TOO_OLD)
+        for result in params.get("results") or []:
+            content = result.get("input_message_content") or {}
+            if "message_text" in content:
+                _message_text({"text": content["message_text"], "parse_mode": content.get("parse_mode")})
+        self._open_queries[query_id] = 0.0  # answered: a second answer is refused
         return True
 
     async def _chat_only(self, params: JSON) -> bool:
@@ -605,7 +692,14 @@ class FakeTelegram:
         return True
 
     def _chat(self, params: JSON) -> JSON:
-        chat = self._chats.get(_required(params, "chat_id"))
+        chat_id = _required(params, "chat_id")
+        if chat_id in self._migrated:
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
+        chat = self._chats.get(chat_id)
         if chat is None:
             raise _ApiError(400, "Bad Request: chat not found")
         return chat
@@ -648,13 +742,49 @@ def _required(params: JSON, name: str) -> Any:
     return params[name]
 
 
-def _valid_text(params: JSON) -> str:
-    text = str(params.get("text", ""))
+def _message_text(params: JSON) -> JSON:
+    """``text`` (and ``entities``) of the message ``params`` make, parsed as Telegram parses them."""
+    source = str(params.get("text", ""))
+    mode = params.get("parse_mode")
+    if mode in (None, ""):
+        text, entities = source, []
+    elif str(mode).upper() == "HTML":
+        try:
+            text, entities = parse_html(source)
+        except HtmlError as error:
+            raise _ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    else:
+        raise _ApiError(400, f"Bad Request: the fake Bot API does not parse parse_mode {mode!r}")
     if not text.strip():
         raise _ApiError(400, "Bad Request: message text is empty")
-    if len(text) > _MAX_TEXT_LENGTH:
+    if utf16_length(text) > _MAX_TEXT_LENGTH:
         raise _ApiError(400, "Bad Request: message is too long")
-    return text
+    return {"text": text, "entities": entities} if entities else {"text": text}
+
+
+def _inline_keyboard(params: JSON) -> JSON | None:
+    """The inline keyboard a message gets from ``reply_markup`` (others are not shown on it), checked."""
+    markup = params.get("reply_markup")
+    if not isinstance(markup, dict) or not markup.get("inline_keyboard"):
+        return None
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= _MAX_CALLBACK_DATA:
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return markup
+
+
+def _check_pressed(query: JSON) -> None:
+    """A press from Telegram's apps carries the data of a button the message shows."""
+    keyboard = query["message"].get("reply_markup", {}).get("inline_keyboard", [])
+    offered = {button.get("callback_data") for row in keyboard for button in row}
+    if query.get("data") not in offered:
+        raise ValueError(
+            f"message {query['message']['message_id']} has no button with callback_data "
+            f"{query.get('data')!r} (it has {sorted(d for d in offered if d)}): Telegram would not deliver "
+            "this press; push_update(..., forged=True) plays a modified client"
+        )
 
 
 def _commands_key(params: JSON) -> tuple[str, str]:

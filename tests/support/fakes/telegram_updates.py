@@ -62,8 +62,34 @@ def group_chat(title: str = "K-pop fans", *, supergroup: bool = True) -> JSON:
     return {"id": -number, "type": "group", "title": title}
 
 
-def text_update(text: str, *, user: JSON | None = None, chat: JSON | None = None) -> JSON:
-    """A new message from ``user`` in ``chat`` (default: their private chat).
+def forum_chat(title: str = "K-pop forum") -> JSON:
+    """A supergroup with topics: messages carry the ``message_thread_id`` of their topic."""
+    return {**group_chat(title), "is_forum": True}
+
+
+def supergroup_of(group: JSON) -> JSON:
+    """The supergroup a basic group becomes when upgraded (same title, a new -100... id)."""
+    return {"id": -1_000_000_000_000 + group["id"], "type": "supergroup", "title": group["title"]}
+
+
+def _service_message(chat: JSON, by: JSON, **fields: Any) -> JSON:
+    message = {"message_id": new_message_id(), "from": copy.deepcopy(by), "chat": copy.deepcopy(chat)}
+    return {"message": {**message, "date": int(time.time()), **fields}}
+
+
+def migration_updates(group: JSON, supergroup: JSON, *, by: JSON) -> list[JSON]:
+    """The two service messages of an upgrade: "moved to" in the old group, "moved from" in the new."""
+    return [
+        _service_message(group, by, migrate_to_chat_id=supergroup["id"]),
+        _service_message(supergroup, by, migrate_from_chat_id=group["id"]),
+    ]
+
+
+def text_update(
+    text: str, *, user: JSON | None = None, chat: JSON | None = None, thread_id: int | None = None
+) -> JSON:
+    """A new message from ``user`` in ``chat`` (default: their private chat), in forum topic
+    ``thread_id`` when given.
 
     A leading ``/command`` or ``/command@bot`` gets its bot_command entity, as Telegram's clients
     add it; PTB's CommandHandler ignores commands without one.
@@ -76,6 +102,8 @@ def text_update(text: str, *, user: JSON | None = None, chat: JSON | None = None
         "date": int(time.time()),
         "text": text,
     }
+    if thread_id is not None:
+        message |= {"message_thread_id": thread_id, "is_topic_message": True}
     command = _COMMAND.match(text)
     if command:
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_length(command.group())}]
@@ -89,20 +117,30 @@ def command_update(
     bot_username: str | None = None,
     user: JSON | None = None,
     chat: JSON | None = None,
+    thread_id: int | None = None,
 ) -> JSON:
     """``/command args`` (``/command@bot_username args`` when given) as a message update."""
     text = f"/{command}" + (f"@{bot_username}" if bot_username else "") + (f" {args}" if args else "")
-    return text_update(text, user=user, chat=chat)
+    return text_update(text, user=user, chat=chat, thread_id=thread_id)
 
 
-def callback_query_update(data: str, *, message: JSON, user: JSON | None = None) -> JSON:
-    """A press on an inline button with ``data`` under ``message`` (e.g. ``fake.last_sent(chat_id)``)."""
+def callback_query_update(
+    data: str, *, message: JSON, user: JSON | None = None, inaccessible: bool = False
+) -> JSON:
+    """A press on an inline button with ``data`` under ``message`` (e.g. ``fake.last_sent(chat_id)``).
+
+    ``inaccessible``: Telegram no longer shows the message to the bot (deleted, or too old), and the
+    press carries only its chat and id, with ``date`` 0 (PTB's ``InaccessibleMessage``).
+    """
+    shown = copy.deepcopy(message)
+    if inaccessible:
+        shown = {"chat": shown["chat"], "message_id": shown["message_id"], "date": 0}
     return {
         "callback_query": {
             "id": str(next(_query_ids)),
             "from": copy.deepcopy(user or DEFAULT_USER),
             "chat_instance": f"instance{message['chat']['id']}",
-            "message": copy.deepcopy(message),
+            "message": shown,
             "data": data,
         }
     }
