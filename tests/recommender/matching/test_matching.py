@@ -550,3 +550,13 @@ def test_an_unknown_title_gets_no_choices_that_only_share_letters() -> None:
                                     ("Stay", "Justin Bieber", False, 90.0)]))
     assert (m.match("Espresso").item, m.match("Espresso").suggestions) == (None, ())
     assert [s.title for s in m.match("stai").suggestions] == ["Stay"]  # one wrong letter in a short word
+
+
+def test_a_title_only_versions_share_is_a_question() -> None:
+    """Two live takes, nothing with the bare title: ask which, unless one is far better known."""
+    rows = [("Song (Live at Wembley)", "Band", False, 60.0), ("Song (Live at Budokan)", "Band", False, 58.0),
+            ("Tune - Acoustic", "DJ", False, 70.0), ("Tune - Piano Version", "DJ", False, 20.0)]
+    m = Matcher.fit(make_catalogue(rows))
+    asked = m.match("song")
+    assert asked.item is None and {s.title for s in asked.suggestions} == {r[0] for r in rows[:2]}
+    assert answer(m, "tune") == song("Tune - Acoustic", "DJ")  # the far better known version
