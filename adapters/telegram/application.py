@@ -66,7 +66,7 @@ def webhook_config(options: TelegramOptions) -> WebhookConfig | None:
         secret = options.webhook_secret.get_secret_value()
         if not valid_secret(secret):
             raise PlatformConfigError(
-                "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -"
+                "TELEGRAM_WEBHOOK_SECRET must be 16 to 256 characters from A-Z, a-z, 0-9, _ and -"
             )
     return WebhookConfig(
         url=options.webhook_url,

@@ -32,7 +32,9 @@ __all__ = ["WebhookConfig", "WebhookServer", "derived_secret", "valid_secret", "
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret token
+# What Telegram accepts as a secret token (1-256 of these characters), from 16 on: a short one can be
+# guessed, and a secret a few characters long is a word that turns up in ordinary log lines.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ __all__ = ["RedactSecrets", "configure_logging", "secrets_of", "set_library_leve
 REDACTED = "[redacted]"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose info-level chatter is one line per HTTP request.
-NOISY = ("httpx", "httpcore", "discord.http", "discord.gateway", "aiosqlite", "alembic", "urllib3", "werkzeug")
-# Libraries whose debug records hold credentials (botocore prints signed requests,
-# session token included): never below info, even with --verbose.
-NEVER_DEBUG = ("botocore", "boto3", "s3transfer")
+NOISY = ("httpx", "httpcore", "discord.http", "discord.gateway", "alembic", "urllib3", "werkzeug")
+# Libraries whose debug records hold credentials or people's words (botocore prints signed
+# requests, session token included; aiosqlite every statement with its values): never below
+# info, even with --verbose.
+NEVER_DEBUG = ("botocore", "boto3", "s3transfer", "aiosqlite")
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -41,8 +42,10 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        # longest first, so a secret containing another is replaced whole
-        self.secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        # Every secret whatever its length (the configuration refuses short ones, so a short
+        # one here is a test's or a library's); longest first, so one containing another is
+        # replaced whole.
+        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def _clean(self, text: str) -> str:
         for secret in self.secrets:

@@ -60,17 +60,23 @@ def _postgresql_session(dbapi_connection, _record) -> None:  # type: ignore[no-u
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for ``url``; for a SQLite file, its directory is created first."""
+    """An async engine for ``url``; for a SQLite file, its directory is created first.
+
+    ``hide_parameters``: a failed statement's error names its SQL but not its values, which
+    hold what people typed and their platform ids; errors are logged, and logs are kept.
+    """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     if backend == "postgresql":
         event.listen(engine.sync_engine, "connect", _postgresql_session)
     return engine

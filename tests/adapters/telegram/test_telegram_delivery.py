@@ -87,7 +87,7 @@ async def test_webhook_mode_accepts_only_the_secret_token(
 ) -> None:
     url = f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
     bot, registered = await start_webhook_bot(
-        start_telegram_bot, unused_tcp_port, url, TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1"
+        start_telegram_bot, unused_tcp_port, url, TELEGRAM_WEBHOOK_SECRET="s3cret-Token_1-long-enough"
     )
     chat = private_chat()
 
@@ -97,7 +97,7 @@ async def test_webhook_mode_accepts_only_the_secret_token(
     sent = await fake_telegram.wait_for_call("sendMessage")
 
     assert registered.params["url"] == f"http://127.0.0.1:{unused_tcp_port}/hooks/telegram"
-    assert registered.params["secret_token"] == "s3cret-Token_1"
+    assert registered.params["secret_token"] == "s3cret-Token_1-long-enough"
     assert set(registered.params["allowed_updates"]) >= {"message", "callback_query", "inline_query", "message_reaction"}
     assert shown_text(sent.params["text"]).startswith("If you like Blinding Lights")
     await bot.shutdown()
@@ -122,13 +122,14 @@ async def test_webhook_without_a_configured_secret_gets_one_derived_from_token_a
     await fake_telegram.wait_for_call("sendMessage")
 
 
-async def test_a_malformed_webhook_secret_stops_the_start_with_a_clear_error(
-    make_core: CoreFactory, fake_telegram: FakeTelegram, tmp_path: Path
+@pytest.mark.parametrize("secret", ["not allowed!", "Zq7x5", "a" * 15, "a" * 257])
+async def test_a_malformed_or_short_webhook_secret_stops_the_start_with_a_clear_error(
+    make_core: CoreFactory, fake_telegram: FakeTelegram, tmp_path: Path, secret: str
 ) -> None:
     environment: dict[str, object] = {
         "TELEGRAM_BOT_TOKEN": fake_telegram.token,
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram",
-        "TELEGRAM_WEBHOOK_SECRET": "not allowed!",
+        "TELEGRAM_WEBHOOK_SECRET": secret,
     }
     core = await make_core(**environment)
     with pytest.raises(PlatformConfigError, match="TELEGRAM_WEBHOOK_SECRET must be"):

@@ -46,3 +46,11 @@ async def test_answers_are_logged_by_query_length_not_text(core: KpopCore, resto
     answers = [line for line in lines if line.get("answer_kind")]
     assert answers and answers[-1]["query_chars"] == len("Blinding Lights")
     assert "Blinding" not in stream.getvalue()
+
+
+def test_a_secret_of_any_length_is_redacted(restored_logging: None) -> None:
+    """The webhook check refuses short secrets at start, but a log line written before it must not leak one."""
+    stream = io.StringIO()
+    configure_logging(load_settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_SECRET="Zq7x5"), stream=stream)
+    logging.getLogger("bot.test").warning("webhook secret Zq7x5 refused")
+    assert "Zq7x5" not in stream.getvalue() and REDACTED in stream.getvalue()
