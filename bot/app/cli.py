@@ -24,6 +24,7 @@ from bot.app.config import ConfigError, Settings, load_settings
 from bot.app.library_cache import keep_fitted
 from bot.app.logs import configure_logging
 from bot.app.options import build_options
+from bot.app.streams import tolerate_bad_text
 from bot.app.runtime import configured_platforms, open_core, platform_services, serve_until_stopped
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
@@ -33,6 +34,7 @@ from bot.ops.stores.base import StoreError
 from bot.storage.catalogue_store import save_blend
 from bot.storage.engine import StorageError, database, describe_url
 from recommender.catalogue.features import SCALINGS
+from recommender.catalogue.normalize import whole_characters
 from recommender.catalogue.playlist_files import PlaylistFileError
 from recommender.catalogue.sources import CatalogueError
 from recommender.offline.evaluation import DEFAULT_KS, LEVELS
@@ -218,7 +220,7 @@ def _parser() -> argparse.ArgumentParser:
         "recommend", help="answer a query (or every line of standard input with -) as a new person, storing nothing"))
     rec.add_argument("query", help='a song or artist, or "-" to answer each line of standard input')
     rec.add_argument("--json", action="store_true", help="print one JSON object per answer, one per line")
-    rec.add_argument("--as", dest="person", metavar="NAME",
+    rec.add_argument("--as", dest="person", metavar="NAME", type=whole_characters,
                      help="answer as this person, with their history, and store the answers")
     with_build_options(sub.add_parser("chat", help="chat with the bot in this terminal"))
     with_build_options(sub.add_parser("run", help="run every adapter whose token is set (else the terminal)"))
@@ -263,6 +265,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tolerate_bad_text()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()

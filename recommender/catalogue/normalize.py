@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "whole_characters",
     "strip_invisible",
     "clean_display",
     "strip_editions",
@@ -82,9 +83,22 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": 
 _NON_WORD = re.compile(r"[^\w']+|_+")
 
 
+def whole_characters(text: str) -> str:
+    """``text`` with each lone surrogate (half of a UTF-16 pair, as a broken client or undecodable
+    bytes read with ``surrogateescape`` leave in a ``str``) replaced by U+FFFD, and split pairs joined.
+
+    Such a string cannot be encoded, so it could be neither stored nor sent back to a platform.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def strip_invisible(text: str) -> str:
     """NFKC-normalise and drop invisible and control characters; keep everything visible."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", whole_characters(text))
     text = _INVISIBLE.sub("", text)
     return _CONTROL.sub(" ", text)
 
