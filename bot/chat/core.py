@@ -27,6 +27,7 @@ from bot.chat.picking import Picker
 from bot.chat.ratelimit import LOCAL_PLATFORMS, RateLimiter
 from bot.chat.replies import Answer, AnswerKind, Sender
 from bot.storage.history import History
+from bot.storage.vote_log import AnswerGone, NoSuchPick
 from bot.votes.feedback import Feedback
 
 __all__ = ["KpopCore", "Stats"]
@@ -41,8 +42,7 @@ class KpopCore:
     """One instance serves every adapter; all public methods are safe to call concurrently."""
 
     def __init__(
-        self, library: Library, history: History, options: ChatOptions, stats: Stats, *,
-        lookup: LiveLookup | None = None,
+        self, library: Library, history: History, options: ChatOptions, stats: Stats, *, lookup: LiveLookup | None = None
     ) -> None:
         self.library = library
         self.lookup = lookup  # KPOP_LIVE_LOOKUP: public music services for what the catalogue lacks
@@ -196,6 +196,8 @@ class KpopCore:
         """
         try:
             await self.feedback.vote(sender.platform, sender.user_id, recommendation_id, pick_rank, vote)
+        except (AnswerGone, NoSuchPick) as refused:  # can never be saved: saying "try again" would mislead
+            return messages.answer_gone() if isinstance(refused, AnswerGone) else messages.no_such_pick(pick_rank)
         except Exception:
             log.exception("could not save a vote")
             return Answer(AnswerKind.ERROR, text=messages.VOTE_NOT_SAVED)

@@ -21,6 +21,7 @@ __all__ = [
     "VOTE_NOT_SAVED",
     "VOTE_NOT_REMOVED",
     "answer_gone",
+    "no_such_pick",
     "cannot_read",
     "empty_query",
     "NOT_KNOWN_YET",
@@ -45,6 +46,11 @@ NOT_KNOWN_YET = "I don't know that one yet. Try another song, or the artist's na
 def answer_gone() -> Answer:
     """An answer deleted since (``/forget``), or one that was never shown in this chat."""
     return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
+
+
+def no_such_pick(rank: int) -> Answer:
+    """A vote on a pick number the answer does not have (only a forged or mistyped vote names one)."""
+    return Answer(AnswerKind.ERROR, text=f"That answer has no pick {max(rank, 0):,}; nothing was saved.")
 
 
 def cannot_read() -> Answer:

@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
 from bot.storage.writer import GroupCommitWriter, Write, dialect_insert
 
-__all__ = ["SongVotes", "VoteLog"]
+__all__ = ["SongVotes", "VoteLog", "AnswerGone", "NoSuchPick"]
+
+
+class AnswerGone(LookupError):
+    """The vote is on an answer that is no longer stored (forgotten since): it can never be saved."""
+
+
+class NoSuchPick(LookupError):
+    """The vote names a pick its answer never had (a forged or mistyped rank)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class VoteLog:
         """Set (``vote`` +1 or -1) or clear (0) one person's vote; idempotent."""
         if vote not in (-1, 0, 1):
             raise ValueError("vote must be -1, 0 or +1")
+        if pick_rank < 0:
+            raise NoSuchPick(pick_rank)
         key = (platform, user_id, recommendation_id, pick_rank)
         await self.writer.submit(_apply_votes, (key, vote))
 
@@ -147,6 +157,31 @@ class _Retract:
     vote: int
 
 
+def _check_targets(conn: Connection, keys: Sequence[tuple[str, str, int, int]]) -> None:
+    """Raise :class:`AnswerGone` or :class:`NoSuchPick` when a vote names an answer or pick not stored.
+
+    One indexed read per batch; a failing batch is retried write by write, so only the bad vote fails.
+    """
+    if not keys:
+        return
+    answers = {key[2] for key in keys}
+    stored = set(conn.scalars(select(Recommendation.id).where(Recommendation.id.in_(answers))))
+    ranks = {(key[2], key[3]) for key in keys if key[3] > 0}
+    picks: set[tuple[int, int]] = set()
+    if ranks:
+        rows = conn.execute(
+            select(RecommendationPick.recommendation_id, RecommendationPick.rank).where(
+                RecommendationPick.recommendation_id.in_({answer for answer, _ in ranks})
+            )
+        )
+        picks = {(int(answer), int(rank)) for answer, rank in rows}
+    for _, _, answer, rank in keys:
+        if answer not in stored:
+            raise AnswerGone(answer)
+        if rank > 0 and (answer, rank) not in picks:
+            raise NoSuchPick(rank)
+
+
 def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
     """A run of votes and retractions, in order.
 
@@ -161,6 +196,7 @@ def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
     upserted like any vote and then deleted: the delete touches only rows this
     transaction already holds.
     """
+    _check_targets(conn, [w.payload[0] for w in writes if not isinstance(w.payload[1], _Retract)])
     final: dict[tuple[str, str, int, int], int] = {}
     retracted: dict[tuple[str, str, int, int], set[int]] = {}
     for w in writes:
