@@ -18,7 +18,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["CsvTable", "CsvFileError", "normalise_header", "read_header", "read_table"]
+__all__ = ["CsvTable", "CsvFileError", "check_text", "normalise_header", "read_header", "read_table"]
+
+#: How files that are not CSV text begin, by what they are (the error says which, and nothing of their bytes).
+_NOT_TEXT = (
+    (b"\x1f\x8b", "a gzip archive: unpack it first (gunzip)"),
+    (b"PK\x03\x04", "a zip archive: unpack it first (unzip)"),
+    (b"BZh", "a bzip2 archive: unpack it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "an xz archive: unpack it first (unxz)"),
+    (b"SQLite format 3\x00", "a SQLite database, not CSV"),
+)
+_SNIFF_BYTES = 8192
+_HEADER_CHARS = 1 << 20
 
 _HEADER_SUFFIX = re.compile(r"_%$")  # "danceability_%" in some copies of the 2023 charts file
 
@@ -53,11 +64,30 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def check_text(path: Path) -> None:
+    """Raise :class:`CsvFileError` when ``path`` is plainly not CSV text (an archive, a database, binary).
+
+    Reads only the first few kilobytes, so a large wrong file costs nothing, and the error names
+    what the file is instead of echoing its bytes.
+    """
+    with path.open("rb") as fh:
+        start = fh.read(_SNIFF_BYTES)
+    for magic, what in _NOT_TEXT:
+        if start.startswith(magic):
+            raise CsvFileError(f"{path.name} is {what}")
+    if b"\x00" in start:
+        raise CsvFileError(f"{path.name} is binary, not CSV text (it holds NUL bytes)")
+
+
 def read_header(path: Path) -> list[str]:
-    """The first record of the file, read without loading the rest (to sniff its format)."""
+    """The first record of the file, read without loading the rest (to sniff its format).
+
+    At most the first megabyte is read: a header longer than that is no header, and a wrong file
+    with no line breaks must not be read whole to find that out.
+    """
     try:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
-            return next(csv.reader(fh), [])
+            return next(csv.reader(io.StringIO(fh.read(_HEADER_CHARS), newline="")), [])
     except csv.Error as exc:
         raise CsvFileError(f"{path}: not a readable CSV header ({exc})") from None
 

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.catalogue.catalogue import Catalogue, ImportReport
-from recommender.catalogue.csvfile import CsvFileError, read_table
+from recommender.catalogue.csvfile import CsvFileError, check_text, normalise_header, read_header, read_table
 from recommender.catalogue.normalize import clean_display, compact_key, text_key, title_key
 from recommender.catalogue.spotify_ids import track_ids
 
@@ -93,13 +93,19 @@ class PlaylistFile:
     columns: dict[str, str]  # role -> the file's column used for it
 
 
+def _shown(header: Sequence[str], limit: int = 200) -> str:
+    """A header as the error shows it: printable, and short whatever the file held."""
+    text = ", ".join(clean_display(name) for name in header) or "empty"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _pick_columns(present: Sequence[str], header: Sequence[str], path: Path) -> dict[str, str]:
     """Role -> column among the normalised names ``present``; ``header`` as written, for the error."""
     columns = {role: next((c for c in names if c in present), "") for role, names in COLUMN_ALIASES.items()}
     missing = [role for role in _REQUIRED if not columns[role]]
     if missing:
         wanted = "; ".join(f"{role}: one of {', '.join(COLUMN_ALIASES[role])}" for role in missing)
-        raise PlaylistFileError(f"{path.name}: no column for {wanted} (header: {', '.join(header) or 'empty'})")
+        raise PlaylistFileError(f"{path.name}: no column for {wanted} (header: {_shown(header)})")
     return {role: column for role, column in columns.items() if column}
 
 
@@ -117,6 +123,10 @@ def read_playlists(path: Path) -> PlaylistFile:
     """
     path = Path(path)
     try:
+        check_text(path)
+        header = read_header(path)
+        # the header is checked before the whole file is read: a wrong file is refused at once
+        _pick_columns([normalise_header(h) for h in header], header, path)
         table = read_table(path)
     except (CsvFileError, OSError) as exc:
         raise PlaylistFileError(f"cannot read playlists from {path}: {exc}") from None

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import sqlite3
+import tracemalloc
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -108,6 +113,65 @@ def test_a_file_without_a_required_column_is_a_clear_error(tmp_path: Path) -> No
         read_playlists(path)
     with pytest.raises(PlaylistFileError, match="cannot read playlists from .*missing.csv"):
         read_playlists(tmp_path / "missing.csv")
+
+
+def _gzip(path: Path) -> None:
+    path.write_bytes(gzip.compress(b"playlist_id,track_name,track_artist\nx,Butter,BTS\n"))
+
+
+def _zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("list.csv", "playlist_id,track_name,track_artist\nx,Butter,BTS\n")
+
+
+def _sqlite(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("create table playlists (playlist_id text, track_name text)")
+    db.close()
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(b"playlist_id,track_name\n" + bytes(range(256)) * 40)
+
+
+def test_a_wrong_header_is_shown_short_and_printable(tmp_path: Path) -> None:
+    path = write(tmp_path / "list.csv", ["x\u200b" * 100, *(f"col{i}" for i in range(100))], [["a"] * 101])
+    with pytest.raises(PlaylistFileError, match=r"no column for .*\(header: x+, col0.*…\)$") as refused:
+        read_playlists(path)
+    assert len(str(refused.value)) < 600 and "\u200b" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [(_gzip, "a gzip archive: unpack it first"), (_zip, "a zip archive"), (_sqlite, "a SQLite database"),
+     (_binary, "binary, not CSV text")],
+)
+def test_an_archive_or_binary_file_is_named_for_what_it_is_and_echoes_no_bytes(
+    tmp_path: Path, make: Callable[[Path], None], says: str
+) -> None:
+    path = tmp_path / "list.csv"
+    make(path)
+    with pytest.raises(PlaylistFileError) as refused:
+        read_playlists(path)
+    message = str(refused.value)
+    assert says in message and message.isprintable() and len(message) < 300
+
+
+def test_a_large_wrong_file_is_refused_by_its_header_without_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.csv"
+    size = 20 * 1024 * 1024
+    chunk = ("lorem ipsum dolor sit amet " * 40).encode()
+    with path.open("wb") as fh:  # one endless line of text: no NUL, no line break, no column the file needs
+        for _ in range(size // len(chunk)):
+            fh.write(chunk)
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlaylistFileError, match=r"garbage.csv: not a readable CSV header"):
+            read_playlists(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 2, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.0f} MB file"
 
 
 @pytest.fixture(scope="module")
