@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,6 +13,7 @@ import pandas as pd
 import pytest
 
 import bot.ops.build
+from bot.ops.artifacts.manifest import FILE_NAMES, version_of
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import BlendWeights, TunedBlend
 from recommender.catalogue.catalogue import Catalogue
@@ -20,17 +24,7 @@ from tests.support.fixtures.core import small_catalogue
 
 BUILT_AT = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=timezone.utc)
 #: The data files of a version, besides its manifest.
-DATA_FILES = (
-    "songs.json.gz",
-    "song_features.npy.gz",
-    "artists.json.gz",
-    "song_neighbours.npy.gz",
-    "song_distances.npy.gz",
-    "artist_neighbours.npy.gz",
-    "artist_distances.npy.gz",
-    "playlists.json.gz",
-    "playlist_artists.npy.gz",
-)
+DATA_FILES = tuple(sorted(FILE_NAMES))
 
 
 def varied_catalogue() -> Catalogue:
@@ -126,3 +120,34 @@ def write_sources(csvs: CsvWriter) -> Path:
         {"artist": "IU", "track": "밤편지", "track_uri": "spotify:track:3P3UA61WRQqwCXaoFOTENd", "energy": "0.2"},
     ])
     return csvs.folder
+
+
+#: Manifest file names a crafted manifest may carry: each leaves the version folder, or is no file of the format.
+ESCAPING_NAMES = ("../../planted.pth", "../../../planted.pth", "sub/../../planted.pth", "planted.pth")
+
+
+def planted_manifest(published: bytes, name: str, data: bytes) -> tuple[str, bytes]:
+    """The published manifest as an attacker who can write to the store would craft it: one more file,
+    ``name``, with its checksum right, under the version name recomputed to match (every check but the
+    file name passes)."""
+    body = json.loads(published)
+    body.pop("version")
+    body["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "rows": 0}
+    version = version_of(body)
+    text = json.dumps({**body, "version": version}, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    return version, text.encode("utf-8")
+
+
+def plant_file(read: Callable[[str], bytes], write: Callable[[str, bytes], None], prefix: str, name: str) -> str:
+    """Publish a crafted version naming ``name`` through a store's raw ``read``/``write`` of keys below
+    ``prefix``, point ``latest.json`` at it, and return its version."""
+    old = json.loads(read(f"{prefix}latest.json"))["version"]
+    published = read(f"{prefix}{old}/manifest.json")
+    payload = b"import os; os.system('echo owned')\n"
+    version, manifest = planted_manifest(published, name, payload)
+    for data_file in json.loads(published)["files"]:
+        write(f"{prefix}{version}/{data_file}", read(f"{prefix}{old}/{data_file}"))
+    write(f"{prefix}{version}/{name}", payload)
+    write(f"{prefix}{version}/manifest.json", manifest)
+    write(f"{prefix}latest.json", json.dumps({"format": "kpop-bot-artifact", "version": version}).encode())
+    return version

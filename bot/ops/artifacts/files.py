@@ -40,7 +40,7 @@ from recommender.catalogue.catalogue import ARTIST_COLUMNS, FEATURES, SONG_COLUM
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.neighbours import NeighbourTable, NeighbourTables
 
-__all__ = ["Artifact", "write_artifact", "read_artifact"]
+__all__ = ["Artifact", "write_artifact", "read_artifact", "file_in"]
 
 _GZIP_LEVEL = 1
 _SONG_TEXT = ("spotify_id", "title", "artist_id", "korean", "popularity", "sources")
@@ -54,6 +54,19 @@ class Artifact:
     catalogue: Catalogue
     tables: NeighbourTables
     playlists: PlaylistArtists
+
+
+def file_in(folder: Path, name: str) -> Path:
+    """``folder / name``, refused unless it resolves to a file directly inside ``folder``.
+
+    The manifest's names are already checked against the format's; this is the second lock, on the
+    path itself, wherever a version's file is read or written.
+    """
+    root = folder.resolve()
+    path = (root / name).resolve() if "\x00" not in name else root
+    if path.parent != root:
+        raise ArtifactError(f"refusing the artifact file name {name!r}: it leaves the version folder {folder}")
+    return path
 
 
 def _gzip(data: bytes) -> bytes:
@@ -236,7 +249,7 @@ def read_artifact(folder: Path, expected_version: str | None = None) -> Artifact
     except OSError as exc:
         raise ArtifactError(f"could not read {manifest_path}: {exc.strerror or exc}") from exc
     manifest = verify_manifest(manifest_bytes, str(manifest_path), expected_version)
-    files = {name: _verified(folder / name, entry, manifest.version) for name, entry in manifest.files.items()}
+    files = {name: _verified(file_in(folder, name), entry, manifest.version) for name, entry in manifest.files.items()}
     try:
         catalogue, tables = _decode(manifest, files)
         playlists = _decode_playlists(manifest, files)

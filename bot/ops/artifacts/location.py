@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.ops.artifacts.files import write_artifact
+from bot.ops.artifacts.files import file_in, write_artifact
 from bot.ops.artifacts.manifest import (
     FORMAT,
     MANIFEST,
@@ -118,11 +118,11 @@ class ArtifactLocation:
 
     def _fetch_file(self, version: str, name: str, entry: FileEntry, folder: Path) -> None:
         """One file into ``folder``, unless an intact copy is there; it is renamed into place only once verified."""
-        target = folder / name
+        target = file_in(folder, name)
         if target.is_file() and _sha256_file(target) == entry.sha256:
             return
         url = self.store.url(self.key(version, name))
-        partial = folder / f".{name}.part"
+        partial = target.with_name(f".{target.name}.part")
         try:
             self.store.download(self.key(version, name), partial)
         except MissingObjectError:

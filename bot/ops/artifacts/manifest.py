@@ -27,6 +27,7 @@ __all__ = [
     "READABLE_FORMATS",
     "MANIFEST",
     "POINTER",
+    "FILE_NAMES",
     "VERSION_PATTERN",
     "ArtifactError",
     "FileEntry",
@@ -44,6 +45,20 @@ READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 POINTER = "latest.json"
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
+#: Every data file a version may hold (format 1 has the first seven). A manifest naming any other is
+#: refused before anything is fetched: a name is a path on the worker, and "../../x" would write outside
+#: the cache (a crafted manifest's version name is easily recomputed, so the name check is what stops it).
+FILE_NAMES = frozenset({
+    "songs.json.gz",
+    "song_features.npy.gz",
+    "artists.json.gz",
+    "song_neighbours.npy.gz",
+    "song_distances.npy.gz",
+    "artist_neighbours.npy.gz",
+    "artist_distances.npy.gz",
+    "playlists.json.gz",
+    "playlist_artists.npy.gz",
+})
 
 
 class ArtifactError(Exception):
@@ -131,6 +146,11 @@ def verify_manifest(data: bytes, where: str, expected_version: str | None = None
         raise ArtifactError(
             f"{where} does not match its version name {expected_version or claimed}: "
             "the manifest is corrupt or was edited; refusing to load it"
+        )
+    unknown = sorted(set(manifest.files) - FILE_NAMES)
+    if unknown:
+        raise ArtifactError(
+            f"{where} lists a file this artifact format does not have ({unknown[0]!r}); refusing to load it"
         )
     if body.get("features") != list(FEATURES):
         raise ArtifactError(f"{where} lists audio features {body.get('features')}; this kpop-bot uses {list(FEATURES)}")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import bot.ops.artifacts.location
-from bot.ops.artifacts.files import read_artifact, write_artifact
+from bot.ops.artifacts.files import file_in, read_artifact, write_artifact
 from bot.ops.artifacts.location import ArtifactLocation, prune_cache, publish
 from bot.ops.artifacts.manifest import FORMAT_VERSION, ArtifactError, version_of
 from bot.app.cli import main
@@ -31,11 +31,14 @@ from bot.storage.engine import database
 from tests.support.artifacts import (
     BUILT_AT,
     DATA_FILES,
+    ESCAPING_NAMES,
     assert_hangul_intact,
     assert_same_build,
     cli_env,
     forbid_building,
     make_build,
+    plant_file,
+    planted_manifest,
     write_sources,
 )
 from recommender.catalogue.catalogue import Catalogue, ImportReport
@@ -500,3 +503,44 @@ async def test_a_worker_republishing_its_artifact_gets_the_same_version(tmp_path
     async with database(settings.resolved_database_url) as engine:
         again = await publish_build(engine, store, build_options(settings), settings.artifact_dir)
     assert again.manifest.version == version and not again.uploaded
+
+
+# --- crafted manifests ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ESCAPING_NAMES)
+def test_a_manifest_naming_a_file_outside_the_format_writes_nothing_anywhere(tmp_path: Path, name: str) -> None:
+    store = DirectoryStore(tmp_path / "s" / "t" / "u" / "store")
+    publish(make_build(), str(store.root), tmp_path / "publisher")
+
+    def write(key: str, data: bytes) -> None:
+        path = Path(store.url(key))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    version = plant_file(store.read, write, "", name)
+    cache = tmp_path / "w" / "x" / "y" / "cache"
+    before = {p for p in tmp_path.rglob("*") if "store" not in p.parts}
+
+    location = ArtifactLocation.open(str(store.root))
+    assert location.resolve() == version
+    with pytest.raises(ArtifactError, match=f"lists a file this artifact format does not have .*{re.escape(name)}"):
+        location.fetch(version, cache)
+    assert {p for p in tmp_path.rglob("*") if "store" not in p.parts} - before <= {cache}  # nothing written
+
+
+@pytest.mark.parametrize("name", [*ESCAPING_NAMES, "/etc/planted.pth"])
+def test_a_folder_whose_manifest_names_a_file_outside_it_is_refused(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "a" / "b" / "version"
+    write_artifact(make_build(), folder)
+    version, manifest = planted_manifest((folder / "manifest.json").read_bytes(), name, b"x")
+    (folder / "manifest.json").write_bytes(manifest)
+    with pytest.raises(ArtifactError, match="lists a file this artifact format does not have"):
+        read_artifact(folder, version)
+
+
+@pytest.mark.parametrize("name", ["../songs.json.gz", "x/../../songs.json.gz", "/tmp/songs.json.gz", "a\x00b"])
+def test_a_file_name_is_refused_when_its_path_leaves_the_folder(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ArtifactError, match="leaves the version folder"):
+        file_in(tmp_path, name)
+    assert file_in(tmp_path, "songs.json.gz") == (tmp_path / "songs.json.gz").resolve()

@@ -10,6 +10,7 @@ from a stand-in endpoint answering what S3 answers for one.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import socket
 import threading
@@ -34,11 +35,13 @@ from bot.chat.replies import Sender
 from bot.app.runtime import open_core
 from tests.support.artifacts import (
     DATA_FILES,
+    ESCAPING_NAMES,
     assert_hangul_intact,
     assert_same_build,
     cli_env,
     forbid_building,
     make_build,
+    plant_file,
     write_sources,
 )
 from tests.support.fixtures.catalogue import CsvWriter
@@ -312,3 +315,22 @@ def test_cli_round_trip_and_a_missing_bucket_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("kpop-bot: bucket 'no-such-bucket' does not exist at http://127.0.0.1:")
     assert err.count("\n") == 1 and "Traceback" not in err and SECRET not in err
+
+
+@pytest.mark.parametrize("name", ESCAPING_NAMES)
+def test_a_crafted_manifest_in_the_bucket_writes_no_file_outside_the_cache(s3: Any, tmp_path: Path, name: str) -> None:
+    publish(make_build(), f"s3://{BUCKET}/kpop", tmp_path / "publisher")
+
+    def read(key: str) -> bytes:
+        return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+    def write(key: str, data: bytes) -> None:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+
+    version = plant_file(read, write, "kpop/", name)
+    assert f"kpop/{version}/{name}" in _keys(s3)  # the object an unchecked worker would download
+    cache = tmp_path / "w" / "x" / "cache"
+
+    with pytest.raises(ArtifactError, match=f"lists a file this artifact format does not have .*{re.escape(name)}"):
+        ArtifactLocation.open(f"s3://{BUCKET}/kpop").fetch(version, cache)
+    assert not list(tmp_path.rglob("planted.pth"))
