@@ -36,10 +36,11 @@ import pandas as pd
 from recommender.catalogue.catalogue import Catalogue, ImportReport
 from recommender.catalogue.csvfile import CsvFileError, CsvTable, normalise_header, read_table
 from recommender.catalogue.normalize import clean_display, contains_hangul, text_key
-from recommender.catalogue.playlist_files import PlaylistFileError, PlaylistMatcher
+from recommender.catalogue.listening import PlaylistArtists
+from recommender.catalogue.playlist_files import MatchedPlaylists, PlaylistFileError, PlaylistMatcher
 
-__all__ = ["LASTFM_FILES", "LastfmData", "is_lastfm_folder", "read_lastfm", "korean_tag", "korean_evidence",
-           "match_artist_names"]
+__all__ = ["LASTFM_FILES", "RANK_TIERS", "LastfmData", "is_lastfm_folder", "read_lastfm", "korean_tag",
+           "korean_evidence", "match_artist_names", "listener_name", "lastfm_matches", "lastfm_playlists"]
 
 #: File name -> the columns it must have (normalised header names), in the HetRec layout.
 LASTFM_FILES: dict[str, tuple[str, ...]] = {
@@ -48,6 +49,9 @@ LASTFM_FILES: dict[str, tuple[str, ...]] = {
     "user_artists.dat": ("userid", "artistid", "weight"),
     "user_taggedartists.dat": ("userid", "artistid", "tagid"),
 }
+
+#: Nested baskets of one user in co-listening: their top 5, top 10 and top 25 artists by plays, and all of them.
+RANK_TIERS: tuple[int | None, ...] = (5, 10, 25, None)
 
 # A tag that says "Korean music": k-pop, kpop, k pop, korean, korean hip hop, k-rap, k-indie ...
 _KOREAN_TAG = re.compile(r"\bkorea|\bk ?(?:pop|rap|hip ?hop|indie|rock|ballad|r ?and ?b)\b")
@@ -106,7 +110,8 @@ def _table(folder: Path, name: str, report: ImportReport) -> pd.DataFrame:
     present = [normalise_header(h) for h in table.header]
     missing = [c for c in LASTFM_FILES[name] if c not in present]
     if missing:
-        raise PlaylistFileError(f"{path}: no column {', '.join(missing)} (header: {', '.join(table.header) or 'empty'})")
+        header = ", ".join(table.header) or "empty"
+        raise PlaylistFileError(f"{path}: no column {', '.join(missing)} (header: {header})")
     report.rows_read += len(table.rows) + len(table.malformed)
     for line, width in table.malformed:
         report.reject(name, line, f"malformed row: {width} fields, header has {len(table.header)}")
@@ -130,7 +135,8 @@ def _integers(rows: pd.DataFrame, columns: Sequence[str], name: str, report: Imp
     return kept
 
 
-def _known(rows: pd.DataFrame, column: str, known: pd.Index, name: str, what: str, report: ImportReport) -> pd.DataFrame:
+def _known(rows: pd.DataFrame, column: str, known: pd.Index, name: str, what: str,
+           report: ImportReport) -> pd.DataFrame:
     """The rows whose ``column`` is in ``known``; the others reported as naming an unknown ``what``."""
     found = rows[column].isin(known).to_numpy()
     for line in rows["line"].to_numpy()[~found].tolist():
@@ -239,3 +245,69 @@ def match_artist_names(data: LastfmData, catalogue: Catalogue) -> pd.Series:
         if len(candidates) == 1 and (name in korean or not korean_act[candidates[0]]):
             found[name] = candidates[0]
     return pd.Series(found, dtype=np.int64)
+
+
+def listener_name(user: str) -> str:
+    """The listener a Last.fm user is in playlist data: never the same as a listener export's."""
+    return f"lastfm:{user}"
+
+
+def _matched_plays(data: LastfmData, catalogue: Catalogue) -> pd.DataFrame:
+    """``data.plays`` with ``artist_id`` (-1 when the name stands for no catalogue artist) and ``rank``.
+
+    ``rank`` is the artist's place in its user's list by plays (1: most played; ties by name).
+    """
+    ids = match_artist_names(data, catalogue)
+    plays = data.plays.assign(artist_id=data.plays["artist"].map(ids).fillna(-1).astype(np.int64))
+    plays = plays.sort_values(["user", "plays", "artist"], ascending=[True, False, True], kind="stable")
+    return plays.assign(rank=plays.groupby("user").cumcount().to_numpy() + 1)
+
+
+def lastfm_playlists(data: LastfmData, catalogue: Catalogue) -> PlaylistArtists:
+    """The users' baskets as co-listening data, weighed by rank within each user.
+
+    Co-listening weighs each listener one, split evenly between their
+    playlists, and counts presence, not amounts. So each user becomes nested
+    playlists (:data:`RANK_TIERS`): their top 5 artists, top 10, top 25 and
+    all. An artist in the top 5 is in all four and weighs 1, one ranked 6-10
+    weighs 0.75, 11-25 0.5, lower 0.25. Ranks, not raw counts: one user's
+    100,000 plays of a favourite then weigh no more than another's 300, and
+    an artist a user barely plays counts for less than their favourites.
+    """
+    plays = _matched_plays(data, catalogue)
+    plays = plays[plays["artist_id"] >= 0]
+    listener: list[str] = []
+    playlist: list[str] = []
+    artists: list[np.ndarray] = []
+    users = plays["user"].map(listener_name).to_numpy(dtype=object)
+    for tier in RANK_TIERS:
+        inside = (plays["rank"] <= tier).to_numpy() if tier is not None else np.ones(len(plays), dtype=bool)
+        listener += users[inside].tolist()
+        playlist += [f"top {tier}" if tier is not None else "all"] * int(inside.sum())
+        artists.append(plays["artist_id"].to_numpy(dtype=np.int64)[inside])
+    return PlaylistArtists.from_table(listener, playlist, np.concatenate(artists) if artists else np.zeros(0))
+
+
+def lastfm_matches(data: LastfmData, catalogue: Catalogue) -> MatchedPlaylists:
+    """Every user's whole basket as one playlist matched to the catalogue at artist level, for evaluation.
+
+    Rows have the columns of a matched playlist file (no titles: Last.fm
+    lists artists), ``how`` ``"artist"`` or ``"none"``; the listener is
+    :func:`listener_name`, as in the build's co-listening data, so leaving a
+    user out of co-listening leaves out exactly what the build took from them.
+    """
+    plays = _matched_plays(data, catalogue)
+    n = len(plays)
+    artist = plays["artist_id"].to_numpy(dtype=np.int64)
+    rows = pd.DataFrame({
+        "playlist": ["top artists"] * n,
+        "listener": plays["user"].map(listener_name).to_numpy(dtype=object),
+        "title": [""] * n,
+        "artist": plays["artist"].to_numpy(dtype=object),
+        "spotify_id": [None] * n,
+        "line": np.zeros(n, dtype=np.int64),
+        "song_id": np.full(n, -1, dtype=np.int64),
+        "artist_id": artist,
+        "how": np.where(artist >= 0, "artist", "none").astype(object),
+    })
+    return MatchedPlaylists(data.name, rows)
