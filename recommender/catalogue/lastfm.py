@@ -40,7 +40,9 @@ from recommender.catalogue.listening import PlaylistArtists
 from recommender.catalogue.playlist_files import MatchedPlaylists, PlaylistFileError, PlaylistMatcher
 
 __all__ = ["LASTFM_FILES", "RANK_TIERS", "LastfmData", "is_lastfm_folder", "read_lastfm", "korean_tag",
-           "korean_evidence", "match_artist_names", "listener_name", "lastfm_matches", "lastfm_playlists"]
+           "korean_evidence", "match_artist_names", "listener_name", "lastfm_matches", "lastfm_playlists",
+           "TAG_COLUMNS", "no_tags",
+           "artist_tags", "find_lastfm_folders", "read_lastfm_folders"]
 
 #: File name -> the columns it must have (normalised header names), in the HetRec layout.
 LASTFM_FILES: dict[str, tuple[str, ...]] = {
@@ -52,6 +54,9 @@ LASTFM_FILES: dict[str, tuple[str, ...]] = {
 
 #: Nested baskets of one user in co-listening: their top 5, top 10 and top 25 artists by plays, and all of them.
 RANK_TIERS: tuple[int | None, ...] = (5, 10, 25, None)
+
+#: Columns of a build's artist tag table (:func:`artist_tags`).
+TAG_COLUMNS: tuple[str, ...] = ("artist_id", "tag", "users")
 
 # A tag that says "Korean music": k-pop, kpop, k pop, korean, korean hip hop, k-rap, k-indie ...
 _KOREAN_TAG = re.compile(r"\bkorea|\bk ?(?:pop|rap|hip ?hop|indie|rock|ballad|r ?and ?b)\b")
@@ -311,3 +316,62 @@ def lastfm_matches(data: LastfmData, catalogue: Catalogue) -> MatchedPlaylists:
         "how": np.where(artist >= 0, "artist", "none").astype(object),
     })
     return MatchedPlaylists(data.name, rows)
+
+
+def no_tags() -> pd.DataFrame:
+    """An empty artist tag table (a build without Last.fm data)."""
+    return pd.DataFrame({"artist_id": pd.Series(dtype=np.int64), "tag": pd.Series(dtype=object),
+                         "users": pd.Series(dtype=np.int64)})
+
+
+def artist_tags(data: LastfmData, catalogue: Catalogue) -> pd.DataFrame:
+    """The kept tags of every Last.fm artist that stands for a catalogue artist, by catalogue artist id.
+
+    Columns :data:`TAG_COLUMNS`, one row per (artist, tag), sorted; when two
+    Last.fm names stand for one act (빅뱅 and BIG BANG) their users add up.
+    Genre knowledge reads it from the build; nothing here decides what a tag means.
+    """
+    ids = match_artist_names(data, catalogue)
+    tags = data.tags.assign(artist_id=data.tags["artist"].map(ids))
+    tags = tags[tags["artist_id"].notna()]
+    if tags.empty:
+        return no_tags()
+    summed = tags.groupby([tags["artist_id"].astype(np.int64), "tag"], sort=True)["users"].sum().reset_index()
+    return summed.astype({"artist_id": np.int64, "users": np.int64})[list(TAG_COLUMNS)]
+
+
+def find_lastfm_folders(sources: Sequence[str | Path]) -> list[Path]:
+    """Last.fm folders among local source folders: a source folder itself, or any folder below it."""
+    found: list[Path] = []
+    for source in sources:
+        path = Path(source).expanduser()
+        if str(source).startswith(("http://", "https://")) or not path.is_dir():
+            continue
+        for folder in [path, *sorted(p for p in path.rglob("*") if p.is_dir())]:
+            if is_lastfm_folder(folder) and folder.resolve() not in {f.resolve() for f in found}:
+                found.append(folder)
+    return found
+
+
+def read_lastfm_folders(folders: Sequence[Path],
+                        catalogue: Catalogue) -> tuple[PlaylistArtists, pd.DataFrame, list[str]]:
+    """Co-listening data and artist tags of every Last.fm folder, and notes for the build report.
+
+    Raises :class:`PlaylistFileError` for a folder that cannot be read.
+    """
+    parts, tag_tables, notes = [], [], []
+    for folder in folders:
+        data = read_lastfm(folder)
+        part, tags = lastfm_playlists(data, catalogue), artist_tags(data, catalogue)
+        parts.append(part)
+        tag_tables.append(tags)
+        listeners = len(set(part.playlists["listener"].tolist()))
+        notes.append(f"{data.name}: read as Last.fm listening data, {listeners:,} of "
+                     f"{data.plays['user'].nunique():,} users with a catalogue artist; {len(tags):,} tags on "
+                     f"{tags['artist_id'].nunique():,} catalogue artists")
+        notes += [f"{data.name}/{line}" for line in data.report.summary_lines()]
+    if not tag_tables:
+        return PlaylistArtists.empty(), no_tags(), notes
+    tags = pd.concat(tag_tables, ignore_index=True)
+    tags = tags.groupby(["artist_id", "tag"], as_index=False, sort=True)["users"].sum()
+    return PlaylistArtists.concat(parts), tags.astype({"artist_id": np.int64, "users": np.int64}), notes

@@ -4,48 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.lastfm import (
+    RANK_TIERS,
+    TAG_COLUMNS,
+    artist_tags,
+    find_lastfm_folders,
     is_lastfm_folder,
     korean_evidence,
     korean_tag,
+    lastfm_matches,
+    lastfm_playlists,
+    listener_name,
     match_artist_names,
     read_lastfm,
+    read_lastfm_folders,
 )
 from recommender.catalogue.playlist_files import PlaylistFileError
 from recommender.catalogue.synthetic import make_catalogue
-
-ARTISTS = [("1", "Metallica"), ("2", "소녀시대"), ("3", "Rainbow"), ("4", "2PM"), ("5", "SHINee"), ("6", "The Ark")]
-TAGS = [("1", "metal"), ("2", "k-pop"), ("3", "seen live"), ("4", "Korean"), ("5", "swedish"), ("6", "joes stuff")]
-
-
-def write_folder(folder: Path, *, plays: list[tuple[str, ...]] | None = None,
-                 tagged: list[tuple[str, ...]] | None = None, artists: list[tuple[str, ...]] | None = None) -> Path:
-    """The four HetRec files, tab-separated with a header, as the tests want them."""
-    folder.mkdir(exist_ok=True)
-
-    def write(name: str, header: str, rows: list[tuple[str, ...]]) -> None:
-        (folder / name).write_text("\n".join([header, *("\t".join(r) for r in rows)]) + "\n", encoding="utf-8")
-
-    write("artists.dat", "id\tname\turl\tpictureURL", [(i, n, f"http://last.fm/{i}", "") for i, n in artists or ARTISTS])
-    write("tags.dat", "tagID\ttagValue", TAGS)
-    write("user_artists.dat", "userID\tartistID\tweight", plays if plays is not None else [
-        ("10", "1", "5000"), ("10", "3", "20"),               # a metal fan who also plays the band Rainbow
-        ("11", "2", "300"), ("11", "4", "100"), ("11", "5", "7"),  # a K-pop fan
-        ("12", "3", "40"), ("12", "1", "9"),
-    ])
-    write("user_taggedartists.dat", "userID\tartistID\ttagID\tday\tmonth\tyear", tagged if tagged is not None else [
-        ("10", "1", "1", "1", "1", "2010"), ("12", "1", "1", "1", "1", "2010"), ("13", "1", "1", "1", "1", "2010"),
-        ("10", "1", "1", "1", "2", "2010"),                   # the same user again, another day: counted once
-        ("10", "1", "3", "1", "1", "2010"), ("12", "1", "3", "1", "1", "2010"), ("13", "6", "3", "1", "1", "2010"),
-        ("10", "1", "6", "1", "1", "2010"),                   # a personal tag: one user
-        ("11", "2", "2", "1", "1", "2010"), ("12", "2", "2", "1", "1", "2010"), ("13", "5", "4", "1", "1", "2010"),
-        ("13", "6", "5", "1", "1", "2010"),
-    ])
-    return folder
-
+from tests.support.fixtures.lastfm import ARTISTS, write_folder
 
 def test_baskets_hold_each_users_artists_with_play_counts_most_played_first(tmp_path: Path) -> None:
     data = read_lastfm(write_folder(tmp_path / "lastfm"))
@@ -138,3 +118,47 @@ def test_names_match_catalogue_artists_and_a_western_namesake_never_becomes_a_ko
     }  # Rainbow: untagged, played by metal fans; The Ark: tagged, never Korean
     assert {"소녀시대", "2PM", "SHINee"} <= korean_evidence(data)
     assert not {"Rainbow", "The Ark", "Metallica"} & korean_evidence(data)
+
+
+def test_a_users_basket_becomes_nested_playlists_so_favourites_weigh_more(tmp_path: Path) -> None:
+    artists = [(str(i), f"Band {i}") for i in range(1, 31)]
+    plays = [("10", str(i), str(1000 - i)) for i in range(1, 31)]  # Band 1 most played
+    folder = write_folder(tmp_path / "lastfm", artists=artists, plays=plays, tagged=[])
+    catalogue = make_catalogue([("Song", f"Band {i}", False, 50.0) for i in range(1, 31)])
+    data = read_lastfm(folder)
+    playlists = lastfm_playlists(data, catalogue)
+    assert set(playlists.playlists["listener"]) == {listener_name("10")} == {"lastfm:10"}
+    names = catalogue.artists["name"].to_numpy()
+    tiers = playlists.pairs[:, 0]
+    in_how_many = {str(names[a]): int((playlists.pairs[:, 1] == a).sum()) for a in np.unique(playlists.pairs[:, 1])}
+    # top 5 in all four playlists (weight 4/4), 6-10 in three, 11-25 in two, the rest in "all" only
+    assert [in_how_many[f"Band {i}"] for i in (1, 5, 6, 10, 11, 25, 26, 30)] == [4, 4, 3, 3, 2, 2, 1, 1]
+    assert len(np.unique(tiers)) == len(RANK_TIERS)
+
+
+def test_evaluation_rows_are_each_users_whole_basket_at_artist_level(tmp_path: Path, catalogue: Catalogue) -> None:
+    matched = lastfm_matches(read_lastfm(write_folder(tmp_path / "lastfm")), catalogue)
+    names = catalogue.artists["name"].to_numpy()
+    fan = matched.rows[matched.rows["listener"] == "lastfm:11"]
+    assert sorted(names[fan["artist_id"]].tolist()) == ["2PM", "Girls' Generation", "SHINee"]
+    assert set(matched.rows["playlist"]) == {"top artists"}
+    assert matched.counts().artist_only == 5 and matched.counts().unmatched == 2  # the band Rainbow, twice
+
+
+def test_tags_are_stored_by_catalogue_artist(tmp_path: Path, catalogue: Catalogue) -> None:
+    data = read_lastfm(write_folder(tmp_path / "lastfm"), min_tag_users=2, min_pair_users=2)
+    tags = artist_tags(data, catalogue)
+    names = catalogue.artists["name"].to_numpy()
+    assert [(names[a], t, u) for a, t, u in tags.itertuples(index=False)] == [
+        ("Metallica", "metal", 3), ("Metallica", "seen live", 2), ("Girls' Generation", "k pop", 2)]
+    assert list(tags.columns) == list(TAG_COLUMNS)
+
+
+def test_last_fm_folders_are_found_among_local_source_folders(tmp_path: Path, catalogue: Catalogue) -> None:
+    folder = write_folder(tmp_path / "data" / "lastfm")
+    (tmp_path / "data" / "songs.csv").write_text("x\n", encoding="utf-8")
+    assert find_lastfm_folders([tmp_path / "data", "https://example.org/songs.csv", tmp_path / "missing"]) == [folder]
+    playlists, tags, notes = read_lastfm_folders([folder], catalogue)
+    assert set(playlists.playlists["listener"]) == {"lastfm:10", "lastfm:11", "lastfm:12"}
+    assert notes[0] == "lastfm: read as Last.fm listening data, 3 of 3 users with a catalogue artist; " \
+                       "2 tags on 1 catalogue artists"

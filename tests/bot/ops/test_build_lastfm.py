@@ -1,0 +1,34 @@
+"""A build reads Last.fm folders among its sources: listeners' baskets for co-listening, tags stored with the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ops.build import BuildOptions, build_and_save
+from bot.storage.engine import open_database
+from tests.support.fixtures.catalogue import CsvWriter, command_line_catalogue
+from tests.support.fixtures.lastfm import write_folder
+
+KOREAN = [("SHINee", "Ring Ding Dong"), ("2PM", "Again & Again"), ("Girls' Generation", "Gee")]
+WESTERN = [("Metallica", "One"), ("Rainbow", "Since You Been Gone")]
+
+
+async def test_the_default_build_takes_listeners_and_tags_from_a_last_fm_folder(
+        csvs: CsvWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = command_line_catalogue(csvs, tmp_path / "state", monkeypatch, KOREAN, WESTERN)
+    write_folder(folder / "lastfm_hetrec2011_listeners")
+    engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'kpop.db'}")
+    try:
+        stored, report = await build_and_save(engine, BuildOptions(sources=[str(folder)], k_songs=2, k_artists=2))
+    finally:
+        await engine.dispose()
+    names = stored.catalogue.artists["name"].to_numpy()
+    lastfm = stored.playlists.playlists["listener"].str.startswith("lastfm:").to_numpy()
+    assert set(stored.playlists.playlists["listener"][lastfm]) == {"lastfm:10", "lastfm:11", "lastfm:12"}
+    held = stored.playlists.pairs[lastfm[stored.playlists.pairs[:, 0]], 1]
+    # 소녀시대 is Girls' Generation; the band Rainbow is western, as in the catalogue
+    assert set(names[held]) == {"Metallica", "Rainbow", "SHINee", "2PM", "Girls' Generation"}
+    assert {(names[a], t) for a, t, _ in stored.tags.itertuples(index=False)} >= {("Metallica", "metal")}
+    assert any(note.startswith("lastfm_hetrec2011_listeners: read as Last.fm listening data") for note in report.notes)
