@@ -55,7 +55,14 @@ from recommender.catalogue.features import SCALINGS, Scaling
 from recommender.ranking.neighbours import NeighbourTables, build_tables
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.catalogue.playlist_files import MatchCounts, MatchedPlaylists, PlaylistMatcher, read_playlists
-from recommender.offline.rankers import MostListened, MostPopular, Ranker, hybrid_rankers, standard_rankers
+from recommender.offline.rankers import (
+    SIGNAL_NAMES,
+    MostListened,
+    MostPopular,
+    Ranker,
+    hybrid_rankers,
+    standard_rankers,
+)
 
 __all__ = [
     "EvaluationError",
@@ -71,8 +78,10 @@ __all__ = [
 
 #: What co-listening was fitted on: the build's playlist data alone, or also the evaluated file's other listeners.
 FITTED_ON_BUILD, FITTED_ON_BUILD_AND_FILE = "build", "build+file"
-#: The cut-off of the blend's comparisons with the popularity baselines (the issue's artist-level hit@10).
+#: The cut-off of the blend's paired comparisons (the issue's artist-level hit@10).
 COMPARED_AT = 10
+#: The popularity baselines the blend is compared with, beside each of its signals alone.
+BASELINES = (MostPopular.name, MostListened.name)
 
 
 class EvaluationError(Exception):
@@ -93,7 +102,8 @@ class FileResult:
     coverage: dict[str, tuple[int, int]]  # level -> (usable playlists, queries)
     rates: list[HitRate]
     long_tail: list[HitRate]  # artist level, hits on the head acts not counted ([] without the artist level)
-    versus: dict[str, list[RateDifference]]  # "all"/"long tail" -> blend minus each popularity baseline, artist level
+    # "all" -> blend minus each popularity baseline and each signal alone; "long tail" -> minus each baseline
+    versus: dict[str, list[RateDifference]]
 
 
 @dataclass(frozen=True)
@@ -183,15 +193,16 @@ def _check_k(build: StoredBuild, ks: Sequence[int], levels: Sequence[str]) -> No
             )
 
 
-def _versus(evaluation: EvaluationSet, rankers: Sequence[Ranker], seed: int) -> list[RateDifference]:
-    """The blend minus each popularity baseline at artist hit@10, on the same queries, paired."""
+def _versus(evaluation: EvaluationSet, rankers: Sequence[Ranker], seed: int,
+            against: Sequence[str]) -> list[RateDifference]:
+    """The blend minus each ranker named in ``against`` at artist hit@10, on the same queries, paired."""
     by_name = {r.name: r for r in rankers}
     if "blend" not in by_name:
         return []
     blend = listener_hits(evaluation, by_name["blend"], "artist", (COMPARED_AT,))
     return [
         difference
-        for name in (MostPopular.name, MostListened.name) if name in by_name
+        for name in against if name in by_name
         for difference in paired_difference(blend, listener_hits(evaluation, by_name[name], "artist", (COMPARED_AT,)),
                                             resamples=RESAMPLES, seed=seed)
     ]
@@ -248,8 +259,8 @@ def evaluate_files(
                 rates=evaluate(evaluation, scored, levels=levels, ks=ks, resamples=RESAMPLES, seed=seed),
                 long_tail=(evaluate(tail, scored, levels=["artist"], ks=ks, resamples=RESAMPLES, seed=seed)
                            if "artist" in levels else []),
-                versus=({"all": _versus(evaluation, scored, seed), "long tail": _versus(tail, scored, seed)}
-                        if "artist" in levels else {}),
+                versus=({"all": _versus(evaluation, scored, seed, [*BASELINES, *SIGNAL_NAMES.values()]),
+                         "long tail": _versus(tail, scored, seed, BASELINES)} if "artist" in levels else {}),
             )
         )
     on_build = rankers if rankers is not None else default_rankers([])

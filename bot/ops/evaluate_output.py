@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.ops.evaluate import COMPARED_AT, EvaluationReport, FileResult
+from bot.ops.evaluate import BASELINES, COMPARED_AT, EvaluationReport, FileResult
 from recommender.offline.beyond_accuracy import LIST_LENGTH, Diversity
 from recommender.offline.evaluation import HitRate, RateDifference
 
@@ -62,8 +62,9 @@ def _rate(rates: list[HitRate], ranker: str, k: int) -> HitRate | None:
 def _file_targets(result: FileResult) -> list[Target]:
     found: list[Target] = []
     for difference in result.versus.get("all", []):
+        than = difference.baseline if difference.baseline in BASELINES else f"{difference.baseline} alone"
         found.append(Target(
-            result.name, f"artist hit@{COMPARED_AT} not below {difference.baseline} by more than the paired interval",
+            result.name, f"artist hit@{COMPARED_AT} not below {than} by more than the paired interval",
             f"{difference.difference:+.3f} [{difference.low:+.3f}, {difference.high:+.3f}]",
             None if math.isnan(difference.high) else difference.high >= 0))
     for difference in result.versus.get("long tail", []):
@@ -180,7 +181,7 @@ def to_text(report: EvaluationReport) -> str:
             lines += ["", "long tail:", *_rates_table(result.long_tail)]
     lines += _diversity_lines(report)
     lines += ["", "== targets (the blend) ==",
-              *_aligned([["where", "target", "measured", ""],
+              *_aligned([["where", "target", "measured", "status"],
                          *([t.where, t.goal, t.measured, _mark(t.met)] for t in targets(report))])]
     return "\n".join(lines)
 
@@ -211,7 +212,7 @@ def to_markdown(report: EvaluationReport) -> str:
                       f"artists ({report.diversity[0].family_queries} with a known genre family)", "",
                   *_md([_DIVERSITY_HEADER, *map(_diversity_row, report.diversity)])]
     lines += ["", "**Targets** (the blend)", "",
-              *_md([["where", "target", "measured", ""],
+              *_md([["where", "target", "measured", "status"],
                     *([t.where, t.goal, t.measured, _mark(t.met)] for t in targets(report))])]
     return "\n".join(lines)
 

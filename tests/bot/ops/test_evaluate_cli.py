@@ -74,11 +74,16 @@ def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str
     # the best-known Korean acts are the whole catalogue here, so the long tail has nothing left to hit
     assert set(report["head_acts"]) == {"IU", "BTS", "TWICE"}
     assert all(r["queries"] == 0 and r["hit_rate"] is None for r in file["long_tail_results"])
-    assert {(d["baseline"], d["k"]) for d in file["versus"]["all"]} == {("most popular", 10), ("most listened", 10)}
+    assert {(d["baseline"], d["k"]) for d in file["versus"]["all"]} == {
+        (name, 10) for name in ("most popular", "most listened", "audio similarity", "popularity", "genre bridge",
+                                "co-listening")}
+    assert {d["baseline"] for d in file["versus"]["long tail"]} == {"most popular", "most listened"}
     (blend,) = [d for d in report["diversity"] if d["recommender"] == "blend"]
     assert blend["queries"] == 2 and blend["distinct_acts"] == 3  # two western artists, three Korean acts
     assert {d["recommender"] for d in report["diversity"]} == set(RANKERS) - {"random"}
     assert any(t["goal"].startswith("distinct Korean acts") and t["met"] is False for t in report["targets"])
+    assert any(t["goal"] == "artist hit@10 not below co-listening alone by more than the paired interval"
+               for t in report["targets"])
 
 
 def test_text_report_for_one_level_and_chosen_ks(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
