@@ -20,7 +20,7 @@ popularity):
   genre bridge's families today), so a richer profile plugs in unchanged.
 
 **Long-tail hit rate** (:func:`long_tail`): the evaluation set with the
-:data:`HEAD_ACTS` best-known Korean acts removed from what counts as a hit, so
+:data:`HEAD_ACTS` best-known Korean acts (:func:`head_acts`) removed from what counts as a hit, so
 picking them earns nothing and no ranker can win by fame alone.
 """
 
@@ -35,6 +35,7 @@ from recommender.catalogue.catalogue import Catalogue
 from recommender.offline.evaluation import EvaluationSet
 from recommender.offline.rankers import Ranker
 from recommender.ranking.signals.genre import GenreBridge
+from recommender.ranking.signals.popularity import Popularity
 from recommender.ranking.signals.space import KoreanArtists
 
 __all__ = [
@@ -86,10 +87,14 @@ def best_known_western(catalogue: Catalogue, n: int = DIVERSITY_QUERIES) -> np.n
 
 
 def head_acts(catalogue: Catalogue, n: int = HEAD_ACTS) -> np.ndarray:
-    """The ``n`` best-known Korean acts that can be picked, by the catalogue's artist popularity (then id)."""
-    ids = KoreanArtists.of(catalogue).ids
-    popularity = np.nan_to_num(catalogue.artists["popularity"].to_numpy(dtype=np.float64)[ids], nan=-1.0)
-    return ids[np.lexsort((ids, -popularity))][:n]
+    """The ``n`` best-known Korean acts, by the fame the popularity signal measures (best songs and song count).
+
+    The catalogue's own artist popularity is a mean over all of an act's tracks
+    and leaves BTS out of its top 20; fame as the ranking measures it is what
+    a ranker could win by.
+    """
+    artists = KoreanArtists.of(catalogue)
+    return artists.ids[Popularity.fit(catalogue, artists).best_known(n)]
 
 
 def bridge_families(catalogue: Catalogue) -> list[frozenset[str]]:

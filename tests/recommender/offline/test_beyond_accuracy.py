@@ -58,6 +58,10 @@ def test_best_known_western_artists_have_the_most_songs_then_popularity(catalogu
     names = catalogue.artists["name"].to_numpy()
     assert names[best_known_western(catalogue, 5)].tolist() == ["Many Songs", "Famous"]
     assert names[head_acts(catalogue, 2)].tolist() == ["Star", "Middle"]
+    # the head is fame as the ranking measures it (its songs), not an artist file's popularity figure
+    rated = Catalogue(catalogue.songs, catalogue.artists.assign(
+        popularity=np.where(catalogue.artists["name"] == "Niche", 100.0, catalogue.artists["popularity"])))
+    assert names[head_acts(rated, 2)].tolist() == ["Star", "Middle"]
 
 
 def _evaluation(catalogue: Catalogue, playlists: list[tuple[str, list[str]]]) -> EvaluationSet:
