@@ -72,6 +72,8 @@ __all__ = [
     "blend_of",
     "model_for",
     "evaluate_files",
+    "EvaluatedInput",
+    "read_inputs",
     "FITTED_ON_BUILD",
     "FITTED_ON_BUILD_AND_FILE",
 ]
@@ -148,7 +150,7 @@ def model_for(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> Hybrid
 
 
 @dataclass(frozen=True)
-class _Input:
+class EvaluatedInput:
     """One evaluated input read and matched: a playlist CSV, or a Last.fm folder."""
 
     name: str
@@ -157,18 +159,20 @@ class _Input:
     matched: MatchedPlaylists
 
 
-def _read_inputs(build: StoredBuild, paths: Sequence[Path]) -> list[_Input]:
-    """Every input read and matched (each checked before the slow part)."""
+def read_inputs(build: StoredBuild, paths: Sequence[Path]) -> list[EvaluatedInput]:
+    """Every input read and matched to the build's catalogue: a playlist CSV, or a Last.fm folder (one playlist
+    per user). Each is checked before any slow part; raises :class:`PlaylistFileError` for an unusable one.
+    """
     matcher = PlaylistMatcher(build.catalogue)
     inputs = []
     for path in paths:
         if is_lastfm_folder(Path(path)):
             data = read_lastfm(Path(path))
             columns = {"listener": "userID", "artist": "artists.dat name"}
-            inputs.append(_Input(data.name, columns, data.report, lastfm_matches(data, build.catalogue)))
+            inputs.append(EvaluatedInput(data.name, columns, data.report, lastfm_matches(data, build.catalogue)))
         else:
             playlists = read_playlists(path)
-            inputs.append(_Input(playlists.name, playlists.columns, playlists.report, matcher.match(playlists)))
+            inputs.append(EvaluatedInput(playlists.name, playlists.columns, playlists.report, matcher.match(playlists)))
     return inputs
 
 
@@ -230,7 +234,7 @@ def evaluate_files(
     Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable file.
     """
     _check_k(build, ks, levels)
-    inputs = _read_inputs(build, paths)
+    inputs = read_inputs(build, paths)
     catalogue = build.catalogue
     tables = tables_for_every_scaling(build) if rankers is None else []
     head = head_acts(catalogue)
