@@ -252,7 +252,8 @@ def _parser() -> argparse.ArgumentParser:
     tu = with_build_options(sub.add_parser(
         "tune", help="choose the blend's weights on playlists by listener cross-validation and store them"))
     tu.add_argument("--playlists", action="append", required=True, metavar="FILE",
-                    help="playlist CSV or Last.fm folder as for evaluate (repeatable; every file's listeners are folds)")
+                    help="playlist CSV or Last.fm folder as for evaluate "
+                         "(repeatable; every file's listeners are folds)")
     tu.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
     tu.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
