@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import bot.ops.evaluate as evaluate
+import bot.ops.evaluate_output as evaluate_output
 import bot.ops.report as report
 import bot.ops.tune as tune
 from adapters.errors import PlatformConfigError
@@ -146,12 +147,14 @@ async def _cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     levels = LEVELS if args.level == "all" else (args.level,)
     report = await asyncio.to_thread(
         evaluate.evaluate_files, build, [Path(p) for p in args.playlists], levels=levels, ks=args.k, seed=args.seed,
-        familiarity=settings.familiarity,
+        familiarity=settings.familiarity, cross_validate=args.cross_validate, diversity_queries=args.diversity_artists,
     )
     if args.json:
-        print(json.dumps(evaluate.to_json(report), ensure_ascii=False))
+        print(json.dumps(evaluate_output.to_json(report), ensure_ascii=False))
+    elif args.markdown:
+        print(evaluate_output.to_markdown(report))
     else:
-        print(evaluate.to_text(report))
+        print(evaluate_output.to_text(report))
     return 0
 
 
@@ -233,19 +236,26 @@ def _parser() -> argparse.ArgumentParser:
     ev = with_build_options(sub.add_parser(
         "evaluate", help="offline hit rates of the recommenders on playlists of people who play both sides"))
     ev.add_argument("--playlists", action="append", required=True, metavar="FILE",
-                    help="playlist CSV: playlist_id, track_name, artist_name, optional track_id and listener "
-                         "(repeatable; each file is scored on its own)")
+                    help="playlist CSV: playlist_id, track_name, artist_name, optional track_id and listener, "
+                         "or a Last.fm (HetRec 2011) folder (repeatable; each file is scored on its own)")
     ev.add_argument("--level", choices=(*LEVELS, "all"), default="all",
                     help="song: same song; artist: recommend artists; song-artist: a picked song's artist "
                          "is in the playlist (default: all)")
     ev.add_argument("--k", type=_k_list, default=DEFAULT_KS, metavar="K,K,...",
                     help="cut-offs (default: 1,3,10)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
-    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("--cross-validate", action="store_true",
+                    help="fit co-listening on the file's other listeners too, not only on the build's playlist data")
+    ev.add_argument("--diversity-artists", type=int, default=300, metavar="N",
+                    help="beyond-accuracy figures over the N best-known western artists (default: 300)")
+    output = ev.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--markdown", action="store_true", help="print the README's tables (How good is it?)")
     tu = with_build_options(sub.add_parser(
         "tune", help="choose the blend's weights on playlists by listener cross-validation and store them"))
     tu.add_argument("--playlists", action="append", required=True, metavar="FILE",
-                    help="playlist CSV as for evaluate (repeatable; every file's listeners are folds)")
+                    help="playlist CSV or Last.fm folder as for evaluate "
+                         "(repeatable; every file's listeners are folds)")
     tu.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of random picks (default: 0)")
     tu.add_argument("--json", action="store_true", help="print one JSON object")
     return parser

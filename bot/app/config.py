@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     familiarity: float = Field(default=1.0, ge=-1.0, le=1.0, alias="KPOP_FAMILIARITY")
 
     experiment: bool = Field(default=True, alias="KPOP_EXPERIMENT")
-    random_share: float = Field(default=0.5, ge=0.0, le=1.0, alias="KPOP_RANDOM_SHARE")
+    random_share: float = Field(default=0.1, ge=0.0, le=1.0, alias="KPOP_RANDOM_SHARE")
     experiment_salt: str = Field(default="kpop-bot-ab-1", min_length=1, alias="KPOP_EXPERIMENT_SALT")
 
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")

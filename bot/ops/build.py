@@ -24,7 +24,8 @@ from bot.ops.artifacts.manifest import ArtifactError
 from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build, mark_artifact, save_build
 from recommender.catalogue.catalogue import ImportReport
 from recommender.catalogue.csvfile import CsvFileError, read_header
-from recommender.catalogue.listening import read_playlist_data
+from recommender.catalogue.lastfm import find_lastfm_folders, read_lastfm_folders
+from recommender.catalogue.listening import PlaylistArtists, read_playlist_data
 from recommender.catalogue.playlist_files import holds_playlists
 from recommender.catalogue.sources import default_sources, load_catalogue
 from recommender.catalogue.sources import resolve_sources as source_files
@@ -86,6 +87,9 @@ def playlist_files(sources: Sequence[str], extra: Sequence[str], downloads: Path
 async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[StoredBuild, ImportReport]:
     """Import, clean, build neighbour tables, read the playlist data and store them as the active build.
 
+    Playlist data comes from playlist files among the sources and ``options.playlists``, and from
+    Last.fm (HetRec) folders among local source folders, which also give the artists' tags.
+
     The CPU-heavy steps run in a worker thread so a running bot keeps answering.
     Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable ``--playlists`` file.
     """
@@ -101,7 +105,10 @@ async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[St
         steps.set_postfix_str("reading playlists")
         files = await asyncio.to_thread(playlist_files, sources, options.playlists, options.downloads)
         playlists, notes = await asyncio.to_thread(read_playlist_data, files, catalogue)
-        report.notes.extend(notes)
+        listeners, tags, lastfm_notes = await asyncio.to_thread(
+            read_lastfm_folders, find_lastfm_folders(sources), catalogue)
+        playlists = PlaylistArtists.concat([playlists, listeners])
+        report.notes.extend([*notes, *lastfm_notes])
         steps.update()
         steps.set_postfix_str("finding neighbours")
         tables = await asyncio.to_thread(
@@ -109,7 +116,7 @@ async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[St
         )
         steps.update()
         steps.set_postfix_str("storing the build")
-        await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists)
+        await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists, tags=tags)
         stored = await load_build(engine)
         steps.update()
     assert stored is not None, "a build just saved must load"
@@ -151,6 +158,7 @@ async def activate_artifact(engine: AsyncEngine, url: str, cache: Path) -> Store
             artifact=version,
             playlists=artifact.playlists,
             blend=manifest.blend,
+            tags=artifact.tags,
         )
         await asyncio.to_thread(prune_cache, cache, version)
     stored = await load_build(engine)

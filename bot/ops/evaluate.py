@@ -9,11 +9,23 @@ playlists and queries each level could use, so a rate is never read without
 its sample size.
 
 The blended ranking is scored with the build's stored weights (equal until
-tuned), and each of its signals alone. Their co-listening is fitted on the
-build's playlist data and the file's own playlists, leaving out each
-listener's playlists when scoring that listener. When the weights were tuned
-on the same file the report says so: those figures are then optimistic, and
-``kpop-bot tune`` prints the cross-validated ones.
+tuned), and each of its signals alone. Their co-listening, and the
+most-listened baseline, are fitted on the **build's** playlist data only, as
+the bot knows it when a stranger asks, leaving out each listener's playlists
+when scoring that listener (``colistening_fitted_on="build"``). With
+``cross_validate`` the file's other listeners are added to the fit
+(``"build+file"``): the older protocol, which on a new population leaks that
+population's taste into the score. When the weights were tuned on the same
+file the report says so: those figures are then optimistic, and ``kpop-bot
+tune`` prints the cross-validated ones.
+
+Beside hit rates, each file gets long-tail hit rates at the artist level
+(hits on the best-known Korean acts do not count) and the blend's paired
+difference from both popularity baselines; the report gets the
+beyond-accuracy figures of every ranker over the build's best-known western
+artists (:mod:`recommender.offline.beyond_accuracy`). A playlist "file" may
+also be a Last.fm (HetRec) folder: every user's top artists are one
+playlist of that user, scored leaving the user out.
 """
 
 from __future__ import annotations
@@ -27,12 +39,30 @@ from typing import Any, cast
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import Blend, BlendWeights, HybridModel
 from recommender.catalogue.catalogue import Rejection
-from recommender.offline.evaluation import RESAMPLES, EvaluationSet, HitRate, evaluate
+from recommender.catalogue.catalogue import ImportReport
+from recommender.catalogue.lastfm import is_lastfm_folder, lastfm_matches, read_lastfm
+from recommender.offline.beyond_accuracy import Diversity, diversity_of, head_acts, long_tail
+from recommender.offline.evaluation import (
+    RESAMPLES,
+    EvaluationSet,
+    HitRate,
+    RateDifference,
+    evaluate,
+    listener_hits,
+    paired_difference,
+)
 from recommender.catalogue.features import SCALINGS, Scaling
 from recommender.ranking.neighbours import NeighbourTables, build_tables
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.catalogue.playlist_files import MatchCounts, MatchedPlaylists, PlaylistMatcher, read_playlists
-from recommender.offline.rankers import Ranker, hybrid_rankers, standard_rankers
+from recommender.offline.rankers import (
+    SIGNAL_NAMES,
+    MostListened,
+    MostPopular,
+    Ranker,
+    hybrid_rankers,
+    standard_rankers,
+)
 
 __all__ = [
     "EvaluationError",
@@ -42,9 +72,18 @@ __all__ = [
     "blend_of",
     "model_for",
     "evaluate_files",
-    "to_text",
-    "to_json",
+    "EvaluatedInput",
+    "read_inputs",
+    "FITTED_ON_BUILD",
+    "FITTED_ON_BUILD_AND_FILE",
 ]
+
+#: What co-listening was fitted on: the build's playlist data alone, or also the evaluated file's other listeners.
+FITTED_ON_BUILD, FITTED_ON_BUILD_AND_FILE = "build", "build+file"
+#: The cut-off of the blend's paired comparisons (the issue's artist-level hit@10).
+COMPARED_AT = 10
+#: The popularity baselines the blend is compared with, beside each of its signals alone.
+BASELINES = (MostPopular.name, MostListened.name)
 
 
 class EvaluationError(Exception):
@@ -64,6 +103,9 @@ class FileResult:
     playlists: int  # playlists with at least one row matched to the catalogue
     coverage: dict[str, tuple[int, int]]  # level -> (usable playlists, queries)
     rates: list[HitRate]
+    long_tail: list[HitRate]  # artist level, hits on the head acts not counted ([] without the artist level)
+    # "all" -> blend minus each popularity baseline and each signal alone; "long tail" -> minus each baseline
+    versus: dict[str, list[RateDifference]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +116,9 @@ class EvaluationReport:
     seed: int
     resamples: int
     files: list[FileResult]
+    colistening_fitted_on: str  # FITTED_ON_BUILD or FITTED_ON_BUILD_AND_FILE
+    diversity: list[Diversity]  # every non-random ranker over the build's best-known western artists
+    head: list[str]  # the Korean acts the long-tail rates do not count
 
 
 def tables_for_every_scaling(build: StoredBuild) -> list[NeighbourTables]:
@@ -91,13 +136,44 @@ def blend_of(build: StoredBuild, familiarity: float = 1.0) -> Blend:
     return Blend(build.blend.weights if build.blend is not None else BlendWeights(), familiarity)
 
 
-def model_for(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> HybridModel:
-    """The build's signals, co-listening fitted on its playlist data and these playlist files' playlists.
+def fit_data(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> PlaylistArtists:
+    """The build's playlist data and these playlist files' playlists.
 
     A playlist both in the build and in a file (same listener and name) counts once.
     """
-    playlists = PlaylistArtists.concat([build.playlists, *(PlaylistArtists.from_matches(m) for m in matched)])
-    return HybridModel(build.catalogue, build.tables, playlists)
+    return PlaylistArtists.concat([build.playlists, *(PlaylistArtists.from_matches(m) for m in matched)])
+
+
+def model_for(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> HybridModel:
+    """The build's signals, co-listening fitted on :func:`fit_data`."""
+    return HybridModel(build.catalogue, build.tables, fit_data(build, matched))
+
+
+@dataclass(frozen=True)
+class EvaluatedInput:
+    """One evaluated input read and matched: a playlist CSV, or a Last.fm folder."""
+
+    name: str
+    columns: dict[str, str]
+    report: ImportReport
+    matched: MatchedPlaylists
+
+
+def read_inputs(build: StoredBuild, paths: Sequence[Path]) -> list[EvaluatedInput]:
+    """Every input read and matched to the build's catalogue: a playlist CSV, or a Last.fm folder (one playlist
+    per user). Each is checked before any slow part; raises :class:`PlaylistFileError` for an unusable one.
+    """
+    matcher = PlaylistMatcher(build.catalogue)
+    inputs = []
+    for path in paths:
+        if is_lastfm_folder(Path(path)):
+            data = read_lastfm(Path(path))
+            columns = {"listener": "userID", "artist": "artists.dat name"}
+            inputs.append(EvaluatedInput(data.name, columns, data.report, lastfm_matches(data, build.catalogue)))
+        else:
+            playlists = read_playlists(path)
+            inputs.append(EvaluatedInput(playlists.name, playlists.columns, playlists.report, matcher.match(playlists)))
+    return inputs
 
 
 def _blend_note(build: StoredBuild, name: str) -> str:
@@ -121,6 +197,21 @@ def _check_k(build: StoredBuild, ks: Sequence[int], levels: Sequence[str]) -> No
             )
 
 
+def _versus(evaluation: EvaluationSet, rankers: Sequence[Ranker], seed: int,
+            against: Sequence[str]) -> list[RateDifference]:
+    """The blend minus each ranker named in ``against`` at artist hit@10, on the same queries, paired."""
+    by_name = {r.name: r for r in rankers}
+    if "blend" not in by_name:
+        return []
+    blend = listener_hits(evaluation, by_name["blend"], "artist", (COMPARED_AT,))
+    return [
+        difference
+        for name in against if name in by_name
+        for difference in paired_difference(blend, listener_hits(evaluation, by_name[name], "artist", (COMPARED_AT,)),
+                                            resamples=RESAMPLES, seed=seed)
+    ]
+
+
 def evaluate_files(
     build: StoredBuild,
     paths: Sequence[Path],
@@ -130,135 +221,56 @@ def evaluate_files(
     seed: int = 0,
     rankers: Sequence[Ranker] | None = None,
     familiarity: float = 1.0,
+    cross_validate: bool = False,
+    diversity_queries: int = 300,
 ) -> EvaluationReport:
-    """Read, match and score every playlist file against the build (CPU-bound: run it in a thread).
+    """Read, match and score every playlist file (or Last.fm folder) against the build (CPU-bound: run it in a thread).
 
-    ``rankers`` defaults to audio KNN under every scaling, random and most-popular picks, each
-    signal of the blend alone and the blend (at ``familiarity``), made afresh for each file so that
-    a file's random figures do not depend on the files before it.
+    ``rankers`` defaults to audio KNN under every scaling, random, most-popular and most-listened
+    picks, each signal of the blend alone and the blend (at ``familiarity``), made afresh for each
+    file so that a file's random figures do not depend on the files before it. Co-listening and the
+    most-listened picks are fitted on the build's playlist data, with ``cross_validate`` also on the
+    file's (each listener left out when scored).
     Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable file.
     """
     _check_k(build, ks, levels)
-    files = [read_playlists(path) for path in paths]  # every file checked before the slow part
+    inputs = read_inputs(build, paths)
     catalogue = build.catalogue
     tables = tables_for_every_scaling(build) if rankers is None else []
-    matcher = PlaylistMatcher(catalogue)
+    head = head_acts(catalogue)
+
+    def default_rankers(matched: Sequence[MatchedPlaylists]) -> list[Ranker]:
+        fitted = fit_data(build, matched)
+        model = HybridModel(catalogue, build.tables, fitted)
+        return [*standard_rankers(catalogue, tables, seed=seed), MostListened(catalogue, fitted),
+                *hybrid_rankers(model, blend_of(build, familiarity))]
+
     results = []
-    for playlists in files:
-        matched = matcher.match(playlists)
-        scored = rankers if rankers is not None else [
-            *standard_rankers(catalogue, tables, seed=seed),
-            *hybrid_rankers(model_for(build, [matched]), blend_of(build, familiarity)),
-        ]
-        evaluation = EvaluationSet.from_matches(matched, catalogue)
+    for given in inputs:
+        scored = rankers if rankers is not None else default_rankers([given.matched] if cross_validate else [])
+        evaluation = EvaluationSet.from_matches(given.matched, catalogue)
+        tail = long_tail(evaluation, head)
         results.append(
             FileResult(
-                name=playlists.name,
-                columns=playlists.columns,
-                rows_read=playlists.report.rows_read,
-                rejections=playlists.report.rejections,
-                notes=[*playlists.report.notes, *([_blend_note(build, playlists.name)] if rankers is None else [])],
-                matched=matched.counts(),
+                name=given.name,
+                columns=given.columns,
+                rows_read=given.report.rows_read,
+                rejections=given.report.rejections,
+                notes=[*given.report.notes, *([_blend_note(build, given.name)] if rankers is None else [])],
+                matched=given.matched.counts(),
                 playlists=len(evaluation.playlists),
                 coverage={level: evaluation.coverage(level) for level in levels},
                 rates=evaluate(evaluation, scored, levels=levels, ks=ks, resamples=RESAMPLES, seed=seed),
+                long_tail=(evaluate(tail, scored, levels=["artist"], ks=ks, resamples=RESAMPLES, seed=seed)
+                           if "artist" in levels else []),
+                versus=({"all": _versus(evaluation, scored, seed, [*BASELINES, *SIGNAL_NAMES.values()]),
+                         "long tail": _versus(tail, scored, seed, BASELINES)} if "artist" in levels else {}),
             )
         )
-    return EvaluationReport(build.info, seed, RESAMPLES, results)
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{part / whole:.0%}" if whole else "-"
-
-
-def _cell(rate: HitRate) -> str:
-    if math.isnan(rate.rate):
-        return "-"
-    return f"{rate.rate:.3f} [{rate.low:.3f}, {rate.high:.3f}]"
-
-
-def _rates_table(rates: list[HitRate]) -> list[str]:
-    """One row per (level, recommender), one column per k, padded to line up."""
-    ks = sorted({r.k for r in rates})
-    cells: dict[tuple[str, str], dict[int, str]] = {}
-    for rate in rates:
-        cells.setdefault((rate.level, rate.ranker), {})[rate.k] = _cell(rate)
-    rows = [["level", "recommender", *(f"hit@{k}" for k in ks)]]
-    rows += [[level, ranker, *(by_k.get(k, "-") for k in ks)] for (level, ranker), by_k in cells.items()]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return [lines[0], "-" * max(len(line) for line in lines), *lines[1:]]
-
-
-def to_text(report: EvaluationReport) -> str:
-    counts = report.build.counts
-    lines = [
-        f"catalogue build #{report.build.id}: {counts['songs']:,} songs ({counts['korean_songs']:,} Korean), "
-        f"{counts['artists']:,} artists ({counts['korean_artists']:,} Korean); stored scaling {report.build.scaling}",
-        "hit@k = share of western queries with a top-k Korean pick in the same playlist "
-        f"[95% interval: {report.resamples:,} bootstrap resamples of playlists, seed {report.seed}]",
-    ]
-    for result in report.files:
-        m = result.matched
-        found = m.by_id + m.by_name
-        lines += [
-            "",
-            f"== {result.name} ==",
-            "columns: " + ", ".join(f"{role}={column}" for role, column in result.columns.items()),
-            f"rows: {result.rows_read:,} read, {len(result.rejections):,} rejected, {m.rows:,} used",
-            f"matched: {m.by_id:,} by Spotify id, {m.by_name:,} by title and artist "
-            f"({_share(found, m.rows)} of rows); {m.artist_only:,} more by artist only; {m.unmatched:,} unmatched",
-            f"playlists: {result.playlists:,} with a matched row; usable (playlists/queries): "
-            + ", ".join(f"{level} {p:,}/{q:,}" for level, (p, q) in result.coverage.items()),
-        ]
-        if result.rejections:
-            shown = ", ".join(f"line {r.line}: {r.reason}" for r in result.rejections[:5])
-            more = f" and {len(result.rejections) - 5} more" if len(result.rejections) > 5 else ""
-            lines.append(f"rejected: {shown}{more}")
-        lines += result.notes
-        averaged = {(r.ranker, r.level): r.draws for r in result.rates if r.draws > 1}
-        for ranker in dict.fromkeys(name for name, _ in averaged):
-            per_level = ", ".join(f"{level} {n:,}" for (name, level), n in averaged.items() if name == ranker)
-            lines.append(f"{ranker}: the expected rate, averaged over this many draws per query: {per_level}")
-        lines += ["", *_rates_table(result.rates)]
-    return "\n".join(lines)
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
-
-
-def to_json(report: EvaluationReport) -> dict[str, Any]:
-    """One JSON object: the build, how intervals were drawn, and per file its matching and its rates."""
-    return {
-        "build": {"id": report.build.id, "scaling": report.build.scaling, "counts": report.build.counts},
-        "seed": report.seed,
-        "resamples": report.resamples,
-        "files": [
-            {
-                "file": r.name,
-                "columns": r.columns,
-                "rows_read": r.rows_read,
-                "rejected": [{"line": x.line, "reason": x.reason} for x in r.rejections],
-                "notes": r.notes,
-                "matched": asdict(r.matched),
-                "playlists": r.playlists,
-                "usable": {level: {"playlists": p, "queries": q} for level, (p, q) in r.coverage.items()},
-                "results": [
-                    {
-                        "recommender": x.ranker,
-                        "level": x.level,
-                        "k": x.k,
-                        "hit_rate": _number(x.rate),
-                        "ci_low": _number(x.low),
-                        "ci_high": _number(x.high),
-                        "queries": x.queries,
-                        "playlists": x.playlists,
-                        "draws": x.draws,
-                    }
-                    for x in r.rates
-                ],
-            }
-            for r in report.files
-        ],
-    }
+    on_build = rankers if rankers is not None else default_rankers([])
+    return EvaluationReport(
+        build.info, seed, RESAMPLES, results,
+        colistening_fitted_on=FITTED_ON_BUILD_AND_FILE if cross_validate else FITTED_ON_BUILD,
+        diversity=diversity_of(on_build, catalogue, queries=diversity_queries),
+        head=[catalogue.artist_name(int(a)) for a in head],
+    )

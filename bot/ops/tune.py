@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.ops.evaluate import model_for
+from bot.ops.evaluate import model_for, read_inputs
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import Blend, BlendWeights, TunedBlend
 from recommender.offline.evaluation import (
@@ -37,7 +37,6 @@ from recommender.offline.evaluation import (
     listener_hits,
     paired_difference,
 )
-from recommender.catalogue.playlist_files import PlaylistMatcher, read_playlists
 from recommender.offline.rankers import AudioKnn, MostPopular, RandomPicks, Ranker, hybrid_rankers
 from recommender.offline.tuning import FoldChoice, Tuning, tune
 
@@ -104,10 +103,9 @@ def tune_files(
     Raises :class:`~recommender.catalogue.playlist_files.PlaylistFileError` for an unusable file and
     :class:`TuneError` when the files cannot support cross-validation.
     """
-    files = [read_playlists(path) for path in paths]
+    files = read_inputs(build, paths)  # playlist CSVs or Last.fm folders
     catalogue = build.catalogue
-    matcher = PlaylistMatcher(catalogue)
-    matched = [matcher.match(f) for f in files]
+    matched = [f.matched for f in files]
     evaluations = [EvaluationSet.from_matches(m, catalogue) for m in matched]
     model = model_for(build, matched)
     try:

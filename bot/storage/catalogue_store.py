@@ -18,10 +18,13 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.models import Artist, ArtistNeighbour, Build, Playlist, PlaylistArtist, Song, SongNeighbour
+from bot.storage.models import (
+    Artist, ArtistNeighbour, ArtistTag, Build, Playlist, PlaylistArtist, Song, SongNeighbour,
+)
 from recommender.ranking.blend import TunedBlend
 from recommender.catalogue.catalogue import ARTIST_COLUMNS, SONG_COLUMNS, Catalogue, ImportReport
 from recommender.ranking.neighbours import NeighbourTable, NeighbourTables
+from recommender.catalogue.lastfm import TAG_COLUMNS, no_tags
 from recommender.catalogue.listening import PlaylistArtists
 
 __all__ = [
@@ -56,6 +59,7 @@ class StoredBuild:
     tables: NeighbourTables
     playlists: PlaylistArtists = field(default_factory=PlaylistArtists.empty)  # co-listening data
     blend: TunedBlend | None = None  # None until ``kpop-bot tune`` chose weights
+    tags: pd.DataFrame = field(default_factory=no_tags)  # listeners' tags by artist id (lastfm.TAG_COLUMNS)
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int = INSERT_CHUNK) -> Iterator[Sequence[dict[str, Any]]]:
@@ -130,6 +134,7 @@ async def save_build(
     artifact: str | None = None,
     playlists: PlaylistArtists | None = None,
     blend: TunedBlend | None = None,
+    tags: pd.DataFrame | None = None,
 ) -> int:
     """Replace the stored catalogue with this build; returns the new build's id.
 
@@ -137,7 +142,7 @@ async def save_build(
     (all an artifact carries). A build loaded from an artifact passes the
     artifact's ``created_at`` and version, so every worker's database
     describes it identically. ``playlists`` is the build's co-listening data,
-    ``blend`` the tuned weights (an artifact carries both).
+    ``blend`` the tuned weights, ``tags`` the listeners' artist tags (an artifact carries all three).
     """
     rejected = report.counts_by_reason() if isinstance(report, ImportReport) else dict(report)
     artists = _artist_rows(catalogue)
@@ -147,7 +152,7 @@ async def save_build(
     playlist_rows, membership_rows = _playlist_rows(playlists or PlaylistArtists.empty())
 
     def replace(conn: Connection) -> int:
-        for model in (PlaylistArtist, Playlist, SongNeighbour, ArtistNeighbour, Song, Artist):
+        for model in (ArtistTag, PlaylistArtist, Playlist, SongNeighbour, ArtistNeighbour, Song, Artist):
             conn.execute(delete(model))
         conn.execute(update(Build).values(active=False))
         build_id = conn.execute(
@@ -171,6 +176,7 @@ async def save_build(
         _insert(conn, ArtistNeighbour.__table__, artist_neighbours)
         _insert(conn, Playlist.__table__, playlist_rows)
         _insert(conn, PlaylistArtist.__table__, membership_rows)
+        _insert(conn, ArtistTag.__table__, (tags if tags is not None else no_tags()).to_dict("records"))
         return int(build_id)
 
     async with engine.begin() as conn:
@@ -256,12 +262,13 @@ async def load_build(engine: AsyncEngine) -> StoredBuild | None:
                           "playlist": playlist_frame["name"].astype(object)}),
             np.array(pairs, dtype=np.int64).reshape(-1, 2),
         )
+        tags = pd.read_sql(select(ArtistTag).order_by(ArtistTag.artist_id, ArtistTag.tag), conn)
         info, blend = _header(build)
-        return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=playlists, blend=blend)
+        tags = tags.astype({"artist_id": np.int64, "tag": object, "users": np.int64})[list(TAG_COLUMNS)]
+        return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=playlists, blend=blend, tags=tags)
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)
-
 
 
 async def active_artifact(engine: AsyncEngine) -> str | None:

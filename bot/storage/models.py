@@ -3,8 +3,8 @@
 Two families of tables live here:
 
 * the catalogue of the active build (``builds``, ``artists``, ``songs``, the
-  two neighbour tables and the playlist data ``playlists`` and
-  ``playlist_artists``), replaced wholesale by ``kpop-bot build`` and loaded
+  two neighbour tables, the playlist data ``playlists`` and
+  ``playlist_artists``, and the listeners' tags ``artist_tags``), replaced wholesale by ``kpop-bot build`` and loaded
   into memory at start;
 * what happened with people (``recommendations``, ``recommendation_picks``,
   ``feedback``). These outlive rebuilds, so a pick is stored by its stable
@@ -182,6 +182,16 @@ class PlaylistArtist(Base):
 
     playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id"), primary_key=True, autoincrement=False)
     artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), primary_key=True, autoincrement=False)
+
+
+class ArtistTag(Base):
+    """A tag listeners gave a catalogue artist (Last.fm), with how many distinct people gave it."""
+
+    __tablename__ = "artist_tags"
+
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(Text, primary_key=True)
+    users: Mapped[int] = mapped_column(Integer)
 
 
 class Recommendation(Base):

@@ -102,9 +102,11 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def read_table(path: Path) -> CsvTable:
+def read_table(path: Path, *, delimiter: str = ",") -> CsvTable:
+    """Every record of a CSV file; ``delimiter="\\t"`` reads a tab-separated file, where quotes are plain text."""
     text, encoding = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     try:
         header = next(reader, [])
         width = len(header)

@@ -8,6 +8,10 @@ in; nothing in the evaluation knows how a ranker works. Three come with it:
   songs first, as the bot answered before the blended ranking;
 * :class:`MostPopular` ignores the query and picks the most popular Korean
   songs or artists, the obvious baseline a taste-based recommender must beat;
+* :class:`MostListened` ignores the query too, and picks the Korean artists
+  most of the build's listeners play: what a lazy peer with the same listening
+  data would do. It is fitted on playlists, so it is refitted without each
+  listener it is scored on, like co-listening;
 * :class:`RandomPicks` draws like the A/B test's random arm;
 * :class:`HybridRanker` is the blended ranking of :mod:`recommender.ranking.blend`,
   exactly as the bot's recommender arm ranks (:func:`hybrid_rankers` gives
@@ -32,6 +36,7 @@ import numpy as np
 
 from recommender.ranking.blend import SIGNALS, Blend, BlendWeights, HybridModel
 from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.neighbours import NeighbourTable, NeighbourTables
 from recommender.ranking.signals.space import KoreanArtists
 
@@ -39,6 +44,8 @@ __all__ = [
     "Ranker",
     "AudioKnn",
     "MostPopular",
+    "MostListened",
+    "listener_share",
     "RandomPicks",
     "HybridRanker",
     "SIGNAL_NAMES",
@@ -178,6 +185,43 @@ class MostPopular(_CatalogueRanker):
         head = self._artists[: k + 1]
         return first_per_artist(np.tile(head, (len(artist_ids), 1)), np.tile(head, (len(artist_ids), 1)),
                                 np.asarray(artist_ids, dtype=np.int64), k)
+
+
+def listener_share(playlists: PlaylistArtists, n_artists: int) -> np.ndarray:
+    """Per artist id, how many listeners play it, each listener's playlists together weighing one.
+
+    A listener with four playlists, one of them holding the artist, adds 0.25:
+    the same one-listener-one-vote weighing as co-listening.
+    """
+    if not len(playlists.pairs):
+        return np.zeros(n_artists)
+    _, listener = np.unique(playlists.listener_keys(), return_inverse=True)
+    weight = 1.0 / np.bincount(listener)[listener]
+    return np.bincount(playlists.pairs[:, 1], weights=weight[playlists.pairs[:, 0]], minlength=n_artists)
+
+
+class MostListened(MostPopular):
+    """The same picks for everyone: the Korean artists most of the build's listeners play.
+
+    Artists rank by :func:`listener_share`; those nobody plays follow in
+    :class:`MostPopular`'s order, which also breaks ties. Each artist is shown by
+    its most popular song.
+    """
+
+    name = "most listened"
+
+    def __init__(self, catalogue: Catalogue, playlists: PlaylistArtists) -> None:
+        super().__init__(catalogue)
+        self._catalogue, self._playlists = catalogue, playlists
+        share = listener_share(playlists, len(catalogue.artists))
+        self._artists = self._artists[np.argsort(-share[self._artists], kind="stable")]
+        rank = np.zeros(len(catalogue.artists), dtype=np.int64)
+        rank[self._artists] = np.arange(len(self._artists))
+        self._songs = self._songs[np.argsort(rank[self._artist_of[self._songs]], kind="stable")]
+
+    def excluding(self, listeners: Collection[str]) -> MostListened:
+        """The same ranker counting listeners without these listener keys."""
+        return MostListened(self._catalogue, self._playlists.without(listeners))
 
 
 class RandomPicks(_CatalogueRanker):

@@ -17,6 +17,7 @@ from bot.ops.artifacts.manifest import FILE_NAMES, version_of
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import BlendWeights, TunedBlend
 from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.lastfm import no_tags
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.neighbours import NeighbourTables, build_tables
 from tests.support.fixtures.catalogue import CsvWriter, track_id, tt_row
@@ -56,6 +57,13 @@ def varied_playlists() -> PlaylistArtists:
     )
 
 
+def varied_tags() -> pd.DataFrame:
+    """Listeners' tags of two artists, one in Hangul."""
+    return pd.DataFrame({"artist_id": np.array([0, 0, 3], dtype=np.int64),
+                         "tag": pd.Series(["k pop", "댄스", "rock"], dtype=object),
+                         "users": np.array([4, 2, 7], dtype=np.int64)})
+
+
 def make_build(
     catalogue: Catalogue | None = None, created_at: datetime = BUILT_AT, *, playlists: bool = True,
     blend: TunedBlend | None = TUNED,
@@ -71,7 +79,8 @@ def make_build(
         rejected={"missing audio features": 3, "duplicate row": 1},
     )
     data = varied_playlists() if playlists else PlaylistArtists.empty()
-    return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=data, blend=blend)
+    tags = varied_tags() if playlists else no_tags()
+    return StoredBuild(info=info, catalogue=catalogue, tables=tables, playlists=data, blend=blend, tags=tags)
 
 
 def assert_same_build(catalogue: Catalogue, tables: NeighbourTables, original: StoredBuild) -> None:

@@ -16,9 +16,11 @@ store), with ``prefix/latest.json`` naming the current version::
     artist_distances.npy.gz   float32 (n_artists, k_artists)
     playlists.json.gz         playlist data for co-listening: listener, playlist
     playlist_artists.npy.gz   int32 (n, 2): (playlist row, artist id) pairs
+    artist_tags.json.gz       listeners' tags: artist_id, tag, users (distinct people who gave it)
 
 Format 1 (before playlist data and tuned weights) still loads, as a build
-without playlists whose signals weigh the same.
+without playlists whose signals weigh the same; a version without
+``artist_tags.json.gz`` (published before tags were kept) loads without tags.
 
 Modules: ``manifest`` (the format: what a manifest says and how a version is
 named and checked), ``files`` (a version's files written from a build and read

@@ -37,6 +37,7 @@ from bot.ops.artifacts.manifest import (
 )
 from bot.storage.catalogue_store import StoredBuild
 from recommender.catalogue.catalogue import ARTIST_COLUMNS, FEATURES, SONG_COLUMNS, Catalogue
+from recommender.catalogue.lastfm import no_tags
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.ranking.neighbours import NeighbourTable, NeighbourTables
 
@@ -54,6 +55,7 @@ class Artifact:
     catalogue: Catalogue
     tables: NeighbourTables
     playlists: PlaylistArtists
+    tags: pd.DataFrame  # listeners' artist tags (recommender.catalogue.lastfm.TAG_COLUMNS)
 
 
 def file_in(folder: Path, name: str) -> Path:
@@ -120,6 +122,11 @@ def _encode(build: StoredBuild) -> dict[str, tuple[bytes, int]]:
             "playlist": [str(v) for v in build.playlists.playlists["playlist"]],
         }), len(build.playlists.playlists)),
         "playlist_artists.npy.gz": (_npy(build.playlists.pairs, "<i4"), len(build.playlists.pairs)),
+        "artist_tags.json.gz": (_json_columns({
+            "artist_id": [int(v) for v in build.tags["artist_id"]],
+            "tag": [str(v) for v in build.tags["tag"]],
+            "users": [int(v) for v in build.tags["users"]],
+        }), len(build.tags)),
     }
 
 
@@ -198,6 +205,17 @@ def _decode_playlists(manifest: Manifest, files: dict[str, bytes]) -> PlaylistAr
     return PlaylistArtists(frame, pairs)
 
 
+def _decode_tags(manifest: Manifest, files: dict[str, bytes]) -> pd.DataFrame:
+    """The listeners' artist tags; an artifact published before they were kept has none."""
+    if "artist_tags.json.gz" not in files:
+        return no_tags()
+    columns = _load_columns(files["artist_tags.json.gz"], ("artist_id", "tag", "users"),
+                            manifest.files["artist_tags.json.gz"].rows)
+    return pd.DataFrame({"artist_id": np.asarray(columns["artist_id"], dtype=np.int64),
+                         "tag": pd.Series(columns["tag"], dtype=object),
+                         "users": np.asarray(columns["users"], dtype=np.int64)})
+
+
 def _decode(manifest: Manifest, files: dict[str, bytes]) -> tuple[Catalogue, NeighbourTables]:
     n_songs = manifest.files["songs.json.gz"].rows
     n_artists = manifest.files["artists.json.gz"].rows
@@ -253,10 +271,13 @@ def read_artifact(folder: Path, expected_version: str | None = None) -> Artifact
     try:
         catalogue, tables = _decode(manifest, files)
         playlists = _decode_playlists(manifest, files)
+        tags = _decode_tags(manifest, files)
     except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
         raise ArtifactError(f"artifact {manifest.version} in {folder} cannot be decoded: {exc}") from exc
     if catalogue.counts() != manifest.counts:
         raise ArtifactError(f"artifact {manifest.version} in {folder} holds other row counts than its manifest says")
     if len(playlists.pairs) and playlists.pairs[:, 1].max() >= len(catalogue.artists):
         raise ArtifactError(f"artifact {manifest.version} in {folder} has playlists naming artists it does not hold")
-    return Artifact(manifest=manifest, catalogue=catalogue, tables=tables, playlists=playlists)
+    if len(tags) and tags["artist_id"].max() >= len(catalogue.artists):
+        raise ArtifactError(f"artifact {manifest.version} in {folder} has tags naming artists it does not hold")
+    return Artifact(manifest=manifest, catalogue=catalogue, tables=tables, playlists=playlists, tags=tags)

@@ -45,7 +45,7 @@ READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 POINTER = "latest.json"
 VERSION_PATTERN = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
-#: Every data file a version may hold (format 1 has the first seven). A manifest naming any other is
+#: Every data file a version may hold (format 1 has the first seven; format 2 before Last.fm tags, all but the last). A manifest naming any other is
 #: refused before anything is fetched: a name is a path on the worker, and "../../x" would write outside
 #: the cache (a crafted manifest's version name is easily recomputed, so the name check is what stops it).
 FILE_NAMES = frozenset({
@@ -58,6 +58,7 @@ FILE_NAMES = frozenset({
     "artist_distances.npy.gz",
     "playlists.json.gz",
     "playlist_artists.npy.gz",
+    "artist_tags.json.gz",
 })
 
 

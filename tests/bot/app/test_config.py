@@ -11,7 +11,7 @@ def test_defaults_are_usable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
     settings = load_settings(KPOP_DATA_DIR=tmp_path)
     assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path / 'kpop-bot.db'}"
-    assert settings.picks_per_answer == 3 and settings.experiment and settings.random_share == 0.5
+    assert settings.picks_per_answer == 3 and settings.experiment and settings.random_share == 0.1
 
 
 @pytest.mark.parametrize(

@@ -25,3 +25,9 @@ def test_switched_off_or_zero_share_means_everyone_gets_the_recommender() -> Non
     assert {assign_arm("t", str(u), salt="s", random_share=0.5, enabled=False) for u in range(100)} == {ARM_RECOMMENDER}
     assert {assign_arm("t", str(u), salt="s", random_share=0.0) for u in range(100)} == {ARM_RECOMMENDER}
     assert {assign_arm("t", str(u), salt="s", random_share=1.0) for u in range(100)} == {ARM_RANDOM}
+
+
+def test_the_terminal_chat_and_the_command_line_are_never_in_the_random_arm() -> None:
+    for platform in ("terminal", "cli"):
+        assert {assign_arm(platform, str(u), salt="s", random_share=1.0) for u in range(100)} == {ARM_RECOMMENDER}
+    assert {assign_arm("discord", str(u), salt="s", random_share=1.0) for u in range(100)} == {ARM_RANDOM}

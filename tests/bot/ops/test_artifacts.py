@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import bot.ops.artifacts.location
@@ -117,8 +118,9 @@ def test_playlist_data_and_tuned_weights_round_trip(tmp_path: Path) -> None:
     assert artifact.playlists.playlists.values.tolist() == build.playlists.playlists.values.tolist()
     assert artifact.playlists.pairs.tolist() == build.playlists.pairs.tolist()
     assert artifact.manifest.blend == build.blend
+    pd.testing.assert_frame_equal(artifact.tags, build.tags)
     untuned = read_artifact_of(make_build(playlists=False, blend=None), tmp_path / "untuned")
-    assert untuned.manifest.blend is None and len(untuned.playlists.pairs) == 0
+    assert untuned.manifest.blend is None and len(untuned.playlists.pairs) == 0 and untuned.tags.empty
 
 
 def read_artifact_of(build: StoredBuild, folder: Path):  # type: ignore[no-untyped-def]
@@ -131,7 +133,7 @@ def test_a_format_1_artifact_still_loads_without_playlists_or_weights(tmp_path: 
     build = make_build()
     write_artifact(build, tmp_path)
     body = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    for name in ("playlists.json.gz", "playlist_artists.npy.gz"):
+    for name in ("playlists.json.gz", "playlist_artists.npy.gz", "artist_tags.json.gz"):
         del body["files"][name]
         (tmp_path / name).unlink()
     del body["blend"], body["version"]
@@ -140,7 +142,15 @@ def test_a_format_1_artifact_still_loads_without_playlists_or_weights(tmp_path: 
     (tmp_path / "manifest.json").write_text(json.dumps({**body, "version": version}), encoding="utf-8")
     artifact = read_artifact(tmp_path, version)
     assert_same_build(artifact.catalogue, artifact.tables, build)
-    assert artifact.manifest.blend is None and len(artifact.playlists.playlists) == 0
+    assert artifact.manifest.blend is None and len(artifact.playlists.playlists) == 0 and artifact.tags.empty
+
+
+def test_tags_naming_artists_outside_the_catalogue_are_refused(tmp_path: Path) -> None:
+    build = make_build()
+    broken = build.tags.assign(artist_id=len(build.catalogue.artists))
+    write_artifact(replace(build, tags=broken), tmp_path)
+    with pytest.raises(ArtifactError, match="tags naming artists it does not hold"):
+        read_artifact(tmp_path)
 
 
 def test_playlists_naming_artists_outside_the_catalogue_are_refused(tmp_path: Path) -> None:

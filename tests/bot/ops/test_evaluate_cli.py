@@ -17,8 +17,8 @@ from recommender.offline.rankers import MostPopular
 from recommender.catalogue.sources import load_catalogue
 from tests.support.fixtures.catalogue import CsvWriter, command_line_catalogue, track_id
 
-RANKERS = ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular", "audio similarity", "popularity",
-           "genre bridge", "co-listening", "blend")
+RANKERS = ("audio KNN (global)", "audio KNN (per-side)", "random", "most popular", "most listened",
+           "audio similarity", "popularity", "genre bridge", "co-listening", "blend")
 KOREAN = [("IU", "Blueming"), ("IU", "Palette"), ("BTS", "Dynamite"), ("BTS", "Butter"), ("TWICE", "Fancy")]
 WESTERN = [("The Weeknd", "Blinding Lights"), ("The Weeknd", "Starboy"), ("Adele", "Hello")]
 
@@ -48,6 +48,7 @@ def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str
     assert main(["evaluate", "--source", str(source), "--playlists", str(playlists), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["build"]["counts"]["korean_songs"] == 5
+    assert report["colistening_fitted_on"] == "build"
     assert (report["seed"], report["resamples"]) == (0, 2000)
     (file,) = report["files"]
     assert file["file"] == "playlists.csv"
@@ -70,6 +71,19 @@ def test_json_report(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str
         assert r["draws"] == (2000 if r["recommender"] == "random" else 1)  # few queries: the most draws
     # three Korean artists: any ten artist picks hold the one each playlist plays
     assert all(r["hit_rate"] == 1.0 for r in results if r["level"] == "artist" and r["k"] == 10)
+    # the best-known Korean acts are the whole catalogue here, so the long tail has nothing left to hit
+    assert set(report["head_acts"]) == {"IU", "BTS", "TWICE"}
+    assert all(r["queries"] == 0 and r["hit_rate"] is None for r in file["long_tail_results"])
+    assert {(d["baseline"], d["k"]) for d in file["versus"]["all"]} == {
+        (name, 10) for name in ("most popular", "most listened", "audio similarity", "popularity", "genre bridge",
+                                "co-listening")}
+    assert {d["baseline"] for d in file["versus"]["long tail"]} == {"most popular", "most listened"}
+    (blend,) = [d for d in report["diversity"] if d["recommender"] == "blend"]
+    assert blend["queries"] == 2 and blend["distinct_acts"] == 3  # two western artists, three Korean acts
+    assert {d["recommender"] for d in report["diversity"]} == set(RANKERS) - {"random"}
+    assert any(t["goal"].startswith("distinct Korean acts") and t["met"] is False for t in report["targets"])
+    assert any(t["goal"] == "artist hit@10 not below co-listening alone by more than the paired interval"
+               for t in report["targets"])
 
 
 def test_text_report_for_one_level_and_chosen_ks(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,6 +120,39 @@ def test_problems_people_can_fix_are_one_line_and_exit_2(
     assert main(["evaluate", "--source", str(source), "--playlists", str(playlists), *extra]) == 2
     err = capsys.readouterr().err
     assert err.startswith("kpop-bot: ") and message in err
+
+
+def test_co_listening_is_fitted_on_the_build_unless_cross_validation_is_asked_for(
+        setup: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three listeners play The Weeknd with TWICE: only fitted on the file does co-listening know it."""
+    source, _ = setup
+    playlists = tmp_path / "weeknd.csv"
+    playlists.write_text("listener,playlist_name,track_name,artist_name\n" + "".join(
+        f"{who},mix,Blinding Lights,The Weeknd\n{who},mix,Fancy,TWICE\n" for who in ("ann", "bob", "cy")),
+        encoding="utf-8")
+
+    def colistening_hit_at_1(*extra: str) -> tuple[str, float]:
+        argv = ["evaluate", "--source", str(source), "--playlists", str(playlists), "--level", "artist", "--k", "1",
+                "--json", *extra]
+        assert main(argv) == 0
+        report = json.loads(capsys.readouterr().out)
+        (rate,) = [r["hit_rate"] for r in report["files"][0]["results"] if r["recommender"] == "co-listening"]
+        return report["colistening_fitted_on"], rate
+
+    assert colistening_hit_at_1("--cross-validate") == ("build+file", 1.0)
+    fitted_on, honest = colistening_hit_at_1()
+    assert fitted_on == "build" and honest < 1.0
+
+
+def test_markdown_prints_the_readme_tables(setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    source, playlists = setup
+    assert main(["evaluate", "--source", str(source), "--playlists", str(playlists), "--markdown",
+                 "--diversity-artists", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Co-listening fitted on: **build**.")
+    assert "| recommender | hit@1 | hit@3 | hit@10 | long-tail hit@3 | long-tail hit@10 |" in out
+    assert "top-3 Korean acts for the 1 best-known western artists" in out
+    assert "| 1 best-known western artists | distinct Korean acts in the top-3 lists >= 150 | 3 | missed |" in out
 
 
 def test_bad_k_lists_are_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:

@@ -109,3 +109,19 @@ async def test_days_are_utc_days_whatever_the_server_zone(any_database_url: str)
     finally:
         await engine.dispose()
     assert result.daily == [(date(2026, 3, 1), ARM_RECOMMENDER, 1, 0)]
+
+
+def _detectable(votes: int, random_share: float) -> float:
+    """The report's detectable difference after ``votes`` votes split by arm share, half of them 👍."""
+    control = round(votes * random_share)
+    treatment = votes - control
+    comparison = compare(ArmStats(ARM_RECOMMENDER, 1, 1, treatment // 2, treatment - treatment // 2),
+                         ArmStats(ARM_RANDOM, 1, 1, control // 2, control - control // 2))
+    assert comparison.minimum_detectable_effect is not None
+    return comparison.minimum_detectable_effect
+
+
+def test_the_readme_vote_count_for_a_ten_point_difference_at_the_default_share() -> None:
+    """README (A/B test): with 10% in the random arm, about 2,190 votes tell a 10-point difference."""
+    assert _detectable(2_190, 0.1) <= 0.10 < _detectable(2_170, 0.1)
+    assert _detectable(790, 0.5) <= 0.10 < _detectable(770, 0.5)  # an even split needs far fewer

@@ -93,10 +93,14 @@ async def test_playlist_data_and_tuned_weights_round_trip_and_are_replaced_with_
     tables = build_tables(catalogue, k_songs=3, k_artists=2)
     playlists = PlaylistArtists.from_table(["ann", "ann", "", ""], ["Mix 💖", "Mix 💖", "pl-1", "pl-1"],
                                            np.array([0, 3, 1, 5]))
+    tags = pd.DataFrame({"artist_id": np.array([0, 0, 3], dtype=np.int64),
+                         "tag": pd.Series(["k pop", "발라드", "rock"], dtype=object),
+                         "users": np.array([4, 2, 7], dtype=np.int64)})
     build_id = await save_build(engine, catalogue, tables, sources=["a"], report=ImportReport(), playlists=playlists,
-                                artifact="20261120T093015Z-0123456789ab")
+                                artifact="20261120T093015Z-0123456789ab", tags=tags)
     stored = await load_build(engine)
     assert stored is not None and stored.blend is None
+    pd.testing.assert_frame_equal(stored.tags, tags)
     assert stored.playlists.playlists.values.tolist() == [["ann", "Mix 💖"], ["", "pl-1"]]
     assert stored.playlists.pairs.tolist() == playlists.pairs.tolist()
 
@@ -108,4 +112,4 @@ async def test_playlist_data_and_tuned_weights_round_trip_and_are_replaced_with_
 
     await save_build(engine, catalogue, tables, sources=["b"], report=ImportReport())
     stored = await load_build(engine)
-    assert stored is not None and stored.blend is None and len(stored.playlists.pairs) == 0
+    assert stored is not None and stored.blend is None and len(stored.playlists.pairs) == 0 and stored.tags.empty
