@@ -50,6 +50,10 @@ def argument_parser() -> argparse.ArgumentParser:
     build.add_argument("--playlists", dest="build_playlists", action="append", metavar="FILE",
                        help="playlist CSV for co-listening, besides the playlist files among the sources "
                             "(repeatable; same form as for evaluate)")
+    build.add_argument("--force", action="store_true",
+                       help="make the build active even with no Korean songs or under half the active build's songs")
+    build.add_argument("--rollback", action="store_true",
+                       help="bring back the build the last build replaced (kept in KPOP_DATA_DIR/previous-build)")
     rec = with_build_options(sub.add_parser(
         "recommend", help="answer a query (or every line of standard input with -) as a new person, storing nothing"))
     rec.add_argument("query", help='a song or artist, or "-" to answer each line of standard input')

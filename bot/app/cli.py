@@ -31,7 +31,8 @@ from bot.app.runtime import configured_platforms, open_core, platform_services, 
 from bot.chat.render import to_json, to_text
 from bot.chat.replies import Sender
 from bot.ops.artifacts.manifest import ArtifactError
-from bot.ops.build import BuildOptions, build_and_save, load_or_build, publish_build
+from bot.ops.build import BuildOptions, build_and_save, load_or_build, publish_build, rollback
+from bot.ops.build_checks import BuildRefused
 from bot.ops.stores.base import StoreError
 from bot.storage.catalogue_store import save_blend
 from bot.storage.engine import StorageError, database, describe_url
@@ -51,19 +52,26 @@ def _build_options(settings: Settings, args: argparse.Namespace) -> BuildOptions
         k_artists=args.k_artists,
         progress=sys.stderr.isatty() if args.progress is None else args.progress,
         playlists=tuple(getattr(args, "build_playlists", None) or ()),
+        force=getattr(args, "force", False),
     )
 
 
 async def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     async with database(settings.resolved_database_url) as engine:
-        stored, report = await build_and_save(engine, _build_options(settings, args))
+        if args.rollback:
+            stored, report = await rollback(engine, settings.previous_build_dir), None
+        else:
+            stored, report = await build_and_save(engine, _build_options(settings, args))
     await keep_fitted(stored, settings.data_dir, settings.familiarity)  # so the next start loads, not fits
     counts = stored.info.counts
+    done = "built catalogue" if report else f"rolled back to the build of {stored.info.created_at:%Y-%m-%d %H:%M} UTC:"
     print(
-        f"built catalogue #{stored.info.id} into {describe_url(settings.resolved_database_url)}: "
+        f"{done} #{stored.info.id} into {describe_url(settings.resolved_database_url)}: "
         f"{counts['songs']:,} songs ({counts['korean_songs']:,} Korean, {counts['western_songs']:,} western), "
         f"{counts['artists']:,} artists ({counts['korean_artists']:,} Korean); scaling {stored.info.scaling}"
     )
+    if report is None:
+        return 0
     print(f"merged {report.merged:,} duplicate rows; rejected {len(report.rejections):,} rows")
     for line in report.summary_lines():
         print("  " + line)
@@ -213,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         StoreError,
         ArtifactError,
         PlaylistFileError,
+        BuildRefused,
         evaluate.EvaluationError,
         tune.TuneError,
     ) as exc:

@@ -134,6 +134,11 @@ class Settings(BaseSettings):
         return self.data_dir / "artifacts"
 
     @property
+    def previous_build_dir(self) -> Path:
+        """Where ``kpop-bot build`` keeps the build it replaced, for ``kpop-bot build --rollback``."""
+        return self.data_dir / "previous-build"
+
+    @property
     def resolved_database_url(self) -> str:
         """The configured URL, or a SQLite file in the data directory."""
         if self.database_url:

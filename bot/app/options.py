@@ -26,6 +26,7 @@ def build_options(settings: Settings, *, sources: Sequence[str] | None = None, *
     return BuildOptions(
         sources=tuple(resolve_sources(sources or (), settings.sources)),
         downloads=settings.downloads_dir,
+        keep_previous=settings.previous_build_dir,
         **flags,  # type: ignore[arg-type]
     )
 

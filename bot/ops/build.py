@@ -18,10 +18,19 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
-from bot.ops.artifacts.files import read_artifact
+from bot.ops.artifacts.files import Artifact, read_artifact
 from bot.ops.artifacts.location import ArtifactLocation, Published, prune_cache, publish
 from bot.ops.artifacts.manifest import ArtifactError
-from bot.storage.catalogue_store import StoredBuild, active_artifact, load_build, mark_artifact, save_build
+from bot.ops.build_checks import BuildRefused, refusal
+from bot.ops.previous_build import keep, read_kept
+from bot.storage.catalogue_store import (
+    StoredBuild,
+    active_artifact,
+    load_build,
+    load_build_header,
+    mark_artifact,
+    save_build,
+)
 from recommender.catalogue.catalogue import ImportReport
 from recommender.catalogue.csvfile import CsvFileError, read_header
 from recommender.catalogue.lastfm import find_lastfm_folders, read_lastfm_folders
@@ -39,6 +48,7 @@ __all__ = [
     "load_or_build",
     "activate_artifact",
     "publish_build",
+    "rollback",
 ]
 
 log = logging.getLogger(__name__)
@@ -55,6 +65,8 @@ class BuildOptions:
     progress: bool = False
     playlists: Sequence[str] = ()  # playlist files for co-listening besides those among the sources
     downloads: Path | None = None  # where downloaded sources are cached (None: the user cache folder)
+    force: bool = False  # make the build active even when build_checks refuses it
+    keep_previous: Path | None = None  # where the replaced build is kept for --rollback (None: not kept)
 
 
 def resolve_sources(*choices: Sequence[str]) -> list[str]:
@@ -101,6 +113,13 @@ async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[St
         catalogue, report = await asyncio.to_thread(
             load_catalogue, sources, progress=options.progress, cache_dir=options.downloads
         )
+        active = await load_build_header(engine)
+        why = refusal(catalogue.counts(), active[0].counts if active else None)
+        if why and not options.force:
+            raise BuildRefused(
+                f"build refused: {why}. The active build is unchanged; check the sources, "
+                "or run again with --force to use this build anyway"
+            )
         steps.update()
         steps.set_postfix_str("reading playlists")
         files = await asyncio.to_thread(playlist_files, sources, options.playlists, options.downloads)
@@ -116,6 +135,8 @@ async def build_and_save(engine: AsyncEngine, options: BuildOptions) -> tuple[St
         )
         steps.update()
         steps.set_postfix_str("storing the build")
+        if active is not None and options.keep_previous is not None:
+            await _keep_active(engine, options.keep_previous)
         await save_build(engine, catalogue, tables, sources=sources, report=report, playlists=playlists, tags=tags)
         stored = await load_build(engine)
         steps.update()
@@ -147,24 +168,49 @@ async def activate_artifact(engine: AsyncEngine, url: str, cache: Path) -> Store
         log.info("loading artifact %s", version)
         folder = await asyncio.to_thread(location.fetch, version, cache)
         artifact = await asyncio.to_thread(read_artifact, folder, version)
-        manifest = artifact.manifest
-        await save_build(
-            engine,
-            artifact.catalogue,
-            artifact.tables,
-            sources=manifest.sources,
-            report=manifest.rejected,
-            created_at=manifest.created_at,
-            artifact=version,
-            playlists=artifact.playlists,
-            blend=manifest.blend,
-            tags=artifact.tags,
-        )
+        await _save_artifact(engine, artifact, version)
         await asyncio.to_thread(prune_cache, cache, version)
     stored = await load_build(engine)
     if stored is None or stored.info.artifact != version:
         raise ArtifactError(f"artifact {version} was stored but another build is active: did a kpop-bot build run meanwhile?")
     return stored
+
+
+async def rollback(engine: AsyncEngine, kept: Path) -> StoredBuild:
+    """Make the build kept in ``kept`` active again, keeping the one it replaces there in its place."""
+    artifact = await asyncio.to_thread(read_kept, kept)
+    if artifact is None:
+        raise BuildRefused(f"no earlier build is kept in {kept}: nothing to roll back to")
+    current = await load_build(engine)
+    await _save_artifact(engine, artifact, None)
+    if current is not None:
+        await asyncio.to_thread(keep, current, kept)
+    stored = await load_build(engine)
+    assert stored is not None, "a build just saved must load"
+    return stored
+
+
+async def _keep_active(engine: AsyncEngine, folder: Path) -> None:
+    active = await load_build(engine)
+    if active is not None:
+        await asyncio.to_thread(keep, active, folder)
+
+
+async def _save_artifact(engine: AsyncEngine, artifact: Artifact, version: str | None) -> None:
+    """Store a build read from artifact files as the active build, with its own build time."""
+    manifest = artifact.manifest
+    await save_build(
+        engine,
+        artifact.catalogue,
+        artifact.tables,
+        sources=manifest.sources,
+        report=manifest.rejected,
+        created_at=manifest.created_at,
+        artifact=version,
+        playlists=artifact.playlists,
+        blend=manifest.blend,
+        tags=artifact.tags,
+    )
 
 
 async def publish_build(engine: AsyncEngine, target: str, options: BuildOptions, cache: Path) -> Published:

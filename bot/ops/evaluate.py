@@ -30,11 +30,10 @@ playlist of that user, scored leaving the user out.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from bot.storage.catalogue_store import BuildInfo, StoredBuild
 from recommender.ranking.blend import Blend, BlendWeights, HybridModel
