@@ -13,8 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.answer_log import AnswerLog
-from bot.storage.models import Feedback, Recommendation, RecommendationPick
+from bot.storage.models import Feedback, PersonSongVote, Recommendation, RecommendationPick
 from bot.storage.update_ledger import UpdateLedger
+from bot.storage.vote_counts import recount
 from bot.storage.vote_log import VoteLog
 from bot.storage.writer import GroupCommitWriter, Retry
 
@@ -41,6 +42,10 @@ class History:
             own = select(Recommendation.id).where(
                 (Recommendation.platform == platform) & (Recommendation.user_id == user_id)
             )
+            psv, pick = PersonSongVote.__table__, RecommendationPick.__table__
+            theirs = select(psv.c.song_key).where((psv.c.platform == platform) & (psv.c.user_id == user_id))
+            shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(own))
+            songs = set((await conn.execute(theirs.union(shown))).scalars())
             deleted = 0
             for stmt in (
                 delete(Feedback).where((Feedback.platform == platform) & (Feedback.user_id == user_id)),
@@ -51,4 +56,6 @@ class History:
                 ),
             ):
                 deleted += (await conn.execute(stmt)).rowcount or 0
+            if songs:
+                await conn.run_sync(recount, songs)  # their votes no longer count for anyone
         return deleted
