@@ -1,6 +1,8 @@
 """Load: 10,000 /kpop commands from 1,000 simulated people through the core, each answer voted on.
 
-Run: ``python -m benchmarks bench_load [--database-url URL | --postgres]``.
+Run: ``python -m benchmarks bench_load [--database-url URL | --postgres]``, or
+``--history 1000,100000,1000000`` for the cost at each history size on SQLite
+and PostgreSQL (:mod:`benchmarks.load_history`).
 ``--postgres`` starts a private throwaway PostgreSQL server for the run (the
 test suite's, see bot/storage/scratch_postgres.py: needs the Debian packages).
 Goals on a 2-core machine, on SQLite (WAL): at least 1,000 commands a second,
@@ -43,6 +45,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks import shared_data
+from benchmarks.load_history import run_history
 from bot.app.config import load_settings
 from bot.app.runtime import new_core
 from bot.chat.core import KpopCore
@@ -229,6 +232,25 @@ def run(database_url: str | None = None, postgres: bool = False, rate: float = T
         return asyncio.run(measure(database_url, Path(folder), cat, rate))
 
 
+def history(sizes: list[int], postgres: bool) -> int:
+    """The ``--history`` tables: the same catalogue and queries at every N."""
+    cat, kind = catalogue()
+    defaults = BuildOptions()
+    tables = build_tables(cat, "global", k_songs=defaults.k_songs, k_artists=defaults.k_artists)
+    korean_ids = [int(i) for i in np.flatnonzero(cat.songs["korean"].to_numpy())]
+    print(f"catalogue: {kind}, {len(cat.songs):,} songs; load average {os.getloadavg()[0]:.2f}")
+
+    async def library_of(engine: AsyncEngine) -> Library:
+        await save_build(engine, cat, tables, sources=["bench"], report=ImportReport())
+        stored = await load_build(engine)
+        assert stored is not None
+        return Library.from_build(stored)
+
+    settle_memory()
+    run_history(sizes, library_of, korean_ids, queries(cat, 5_000), postgres)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group()
@@ -236,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--postgres", action="store_true", help="start a private PostgreSQL server for the run")
     parser.add_argument("--rate", type=float, default=TARGET_RATE,
                         help=f"commands a second in the steady run (default {TARGET_RATE:,.0f}, the goal)")
+    parser.add_argument("--history", help="comma-separated numbers of answers stored (and voted on) beforehand, "
+                        "e.g. 1000,100000,1000000: print a table per engine instead")
+    parser.add_argument("--sqlite-only", action="store_true", help="with --history: skip PostgreSQL")
     args = parser.parse_args(argv or [])
+    if args.history:
+        return history(sorted(int(n.replace("_", "")) for n in args.history.split(",")), not args.sqlite_only)
     figures = run(args.database_url, args.postgres, args.rate)
     width = max(map(len, figures))
     for name, value in figures.items():
