@@ -17,8 +17,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.answer_log import AnswerLog
-from bot.storage.models import Feedback, Recommendation, RecommendationPick
+from bot.storage.models import Feedback, PersonSongVote, Recommendation, RecommendationPick
 from bot.storage.update_ledger import UpdateLedger
+from bot.storage.vote_counts import recount
 from bot.storage.vote_log import VoteLog
 from bot.storage.writer import GroupCommitWriter, Retry, Write
 
@@ -80,6 +81,10 @@ def _forget(conn: Connection, platform: str, user_id: str) -> int:
         )
         .values(query=Recommendation.match_label)
     )
+    psv, pick = PersonSongVote.__table__, RecommendationPick.__table__
+    theirs = select(psv.c.song_key).where((psv.c.platform == platform) & (psv.c.user_id == user_id))
+    shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(own))
+    songs = set(conn.execute(theirs.union(shown)).scalars())
     deleted = 0
     for stmt in (
         delete(Feedback).where((Feedback.platform == platform) & (Feedback.user_id == user_id)),
@@ -88,4 +93,6 @@ def _forget(conn: Connection, platform: str, user_id: str) -> int:
         delete(Recommendation).where(person),
     ):
         deleted += conn.execute(stmt).rowcount or 0
+    if songs:
+        recount(conn, songs)  # their votes no longer count for anyone
     return deleted

@@ -7,8 +7,10 @@ Two families of tables live here:
   ``playlist_artists``, and the listeners' tags ``artist_tags``), replaced wholesale by ``kpop-bot build`` and loaded
   into memory at start;
 * what happened with people (``recommendations``, ``recommendation_picks``,
-  ``feedback``). These outlive rebuilds, so a pick is stored by its stable
-  ``song_key`` and display text rather than by a foreign key into ``songs``;
+  ``feedback``, and the running vote counts derived from them,
+  ``person_song_votes`` and ``song_vote_counts``). These outlive rebuilds, so a
+  pick is stored by its stable ``song_key`` and display text rather than by a
+  foreign key into ``songs``;
 
 and ``handled_updates``, the platform updates already handled, so that one
 delivered again is skipped.
@@ -258,6 +260,38 @@ class Feedback(Base):
         # votes on an answer: re-counting a voted song, forgetting a person, cascading deletes
         Index("ix_feedback_recommendation", "recommendation_id"),
     )
+
+
+class PersonSongVote(Base):
+    """How many of one person's stored votes of one sign reach one song (see :mod:`bot.storage.vote_counts`).
+
+    A vote on a whole answer reaches each of its songs, a vote on a pick that
+    pick's song. A person counts once per song and sign however many of their
+    votes reach it, so a changed or removed vote needs this count to know
+    whether the song's count moves.
+    """
+
+    __tablename__ = "person_song_votes"
+
+    song_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vote: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    votes: Mapped[int] = mapped_column(Integer)
+
+
+class SongVoteCount(Base):
+    """Distinct people who voted one song up and down, kept current in each vote's own transaction.
+
+    ``changed_at`` lets a reader fetch only the songs changed since its last read.
+    """
+
+    __tablename__ = "song_vote_counts"
+
+    song_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    up: Mapped[int] = mapped_column(Integer)
+    down: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class HandledUpdate(Base):

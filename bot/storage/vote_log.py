@@ -5,20 +5,24 @@ outages (see :class:`~bot.storage.writer.Retry`): someone pressed a button and
 their vote should count. They are upserts keyed on (platform, user,
 recommendation, pick), so a replayed or repeated vote updates the one row
 instead of adding another, on SQLite and PostgreSQL alike, also when several
-bot processes share the database.
+bot processes share the database. Each batch also moves the running counts per
+song (:mod:`bot.storage.vote_counts`) in the same transaction, so reading
+everyone's votes costs the same however long the history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, delete, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.models import Feedback, Recommendation, RecommendationPick, utcnow
+from bot.storage.vote_counts import SongVotes, VoteChange, apply_changes, votes_on_pick, read_changed, read_shown
 from bot.storage.writer import GroupCommitWriter, Write, dialect_insert
 
 __all__ = ["SongVotes", "VoteLog", "AnswerGone", "NoSuchPick"]
@@ -30,14 +34,6 @@ class AnswerGone(LookupError):
 
 class NoSuchPick(LookupError):
     """The vote names a pick its answer never had (a forged or mistyped rank)."""
-
-
-@dataclass(frozen=True)
-class SongVotes:
-    """Distinct people who voted a song up or down (each person counts once per song)."""
-
-    up: int = 0
-    down: int = 0
 
 
 class VoteLog:
@@ -92,38 +88,14 @@ class VoteLog:
                     seen.add(key)
         return seen, down_votes
 
-    async def song_votes(self, shown_in: Collection[int] | None = None) -> dict[str, SongVotes]:
-        """For every voted song, how many distinct people voted it up and down.
+    async def song_votes(self, changed_since: datetime | None = None) -> tuple[dict[str, SongVotes], datetime]:
+        """Distinct people up and down per song changed since ``changed_since`` (every counted song when None),
+        from the running counts (:mod:`bot.storage.vote_counts`); also the ``changed_since`` of the next read."""
+        return await read_changed(self.engine, changed_since)
 
-        With ``shown_in`` (recommendation ids), only the songs those answers
-        showed, each of them present even without votes: what votes on those
-        answers changed.
-        """
-        pick = RecommendationPick.__table__
-        per_person = select(pick.c.song_key, Feedback.platform, Feedback.user_id, Feedback.vote).join(
-            Feedback, _votes_on_pick(pick)
-        )
-        shown = None
-        if shown_in is not None:
-            shown = select(pick.c.song_key).where(pick.c.recommendation_id.in_(list(shown_in))).distinct()
-            per_person = per_person.where(pick.c.song_key.in_(shown.scalar_subquery()))
-        voters = per_person.distinct().subquery()
-        stmt = select(voters.c.song_key, voters.c.vote, func.count()).group_by(voters.c.song_key, voters.c.vote)
-        counts: dict[str, dict[int, int]] = {}
-        async with self.engine.connect() as conn:
-            if shown is not None:
-                counts = {key: {} for key in (await conn.execute(shown)).scalars()}
-            for key, vote, n in await conn.execute(stmt):
-                counts.setdefault(key, {})[vote] = n
-        return {key: SongVotes(up=c.get(1, 0), down=c.get(-1, 0)) for key, c in counts.items()}
-
-
-def _votes_on_pick(pick):  # type: ignore[no-untyped-def]
-    """Join condition: a vote on this pick itself, or on the whole answer that showed it."""
-    return and_(
-        Feedback.recommendation_id == pick.c.recommendation_id,
-        or_(Feedback.pick_rank == 0, Feedback.pick_rank == pick.c.rank),
-    )
+    async def shown_song_votes(self, shown_in: Collection[int]) -> dict[str, SongVotes]:
+        """The counts of every song the given answers (recommendation ids) showed, each present even without votes."""
+        return await read_shown(self.engine, shown_in)
 
 
 def _person_query():  # type: ignore[no-untyped-def]
@@ -141,7 +113,7 @@ def _person_query():  # type: ignore[no-untyped-def]
     )
     down = (
         select(literal(1), Feedback.recommendation_id, Feedback.pick_rank, pick.c.song_key)
-        .join(Feedback, _votes_on_pick(pick))
+        .join(Feedback, votes_on_pick(pick))
         .where(Feedback.platform == platform, Feedback.user_id == user_id, Feedback.vote < 0)
     )
     return union_all(shown, down)
@@ -210,12 +182,15 @@ def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
         retracted.pop(key, None)
         final[key] = change
     columns = ("platform", "user_id", "recommendation_id", "pick_rank")
+    changes: list[VoteChange] = []
     if final:
         now = utcnow()
         rows: list[dict[str, Any]] = [
             {**dict(zip(columns, key)), "vote": final[key], "created_at": now, "updated_at": now}
             for key in sorted(final)
         ]
+        before = _claim(conn, [{**row, "vote": 0} for row in rows], columns)
+        changes += [(*key, before.get(key, 0), final[key]) for key in sorted(final)]
         upsert = dialect_insert(conn, Feedback)
         upsert = upsert.on_conflict_do_update(
             index_elements=list(columns),
@@ -227,4 +202,20 @@ def _apply_votes(conn: Connection, writes: Sequence[Write]) -> None:
             match = (getattr(Feedback, c) == bindparam(f"b_{c}") for c in columns)
             conn.execute(delete(Feedback).where(*match), cleared)
     for key in sorted(retracted):
-        conn.execute(delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(retracted[key])))
+        stmt = delete(Feedback).filter_by(**dict(zip(columns, key))).where(Feedback.vote.in_(retracted[key]))
+        changes += [(*key, int(old), 0) for old in conn.execute(stmt.returning(Feedback.vote)).scalars()]
+    apply_changes(conn, changes)
+
+
+def _claim(conn: Connection, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[tuple, int]:
+    """Lock the vote rows about to change (creating missing ones with no vote) and return their stored votes.
+
+    The running counts need each vote's previous value; reading it before
+    writing would race with another process voting on the same row, so this
+    upsert takes the row lock and returns the old vote in one statement.
+    """
+    claim = dialect_insert(conn, Feedback).values(rows)
+    claim = claim.on_conflict_do_update(
+        index_elements=list(columns), set_={"vote": Feedback.__table__.c.vote}
+    ).returning(*(getattr(Feedback, c) for c in columns), Feedback.vote)
+    return {tuple(row[:4]): int(row[4]) for row in conn.execute(claim)}

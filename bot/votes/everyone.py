@@ -5,11 +5,13 @@ different people voted them down, :class:`~bot.votes.policy.SinkPolicy`), and th
 counts of every song that enough people voted on to move it up or down in the
 recommender arm's ranking (:class:`~recommender.ranking.signals.feedback.FeedbackScores`). Counting that means aggregating every vote
 ever given, far too much work for every answer, and yet a vote should count
-on the very next answer. So this memory reads all counts at most every
-``refresh_seconds`` (what other processes sharing the database recorded shows
-up within that time), one read at a time while answers go on with the list
-they have; and after each vote saved here it re-counts just the songs of the
-voted answer before the vote is acknowledged. Like the group-commit writer,
+on the very next answer. So this memory reads the running counts
+(:mod:`bot.storage.vote_counts`) once, on the first answer; after that, every
+``refresh_seconds`` it reads in the background only the songs whose counts
+changed since (what other processes sharing the database recorded shows up
+within that time), and no answer ever waits for that. After each vote saved
+here it re-counts just the songs of the voted answer before the vote is
+acknowledged. Like the group-commit writer,
 the re-counts of votes that arrive together share one query, so a busy bot
 pays one read per batch of votes, not one per vote.
 """
@@ -20,6 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import datetime
 
 from bot.storage.vote_log import SongVotes
 from bot.votes.policy import SinkPolicy, counts_for_everyone
@@ -28,7 +31,8 @@ __all__ = ["EveryonesVotes"]
 
 log = logging.getLogger(__name__)
 
-ReadAll = Callable[[], Awaitable[dict[str, SongVotes]]]
+#: The counts of songs changed since a time (all when None), and the time to pass next.
+ReadChanged = Callable[[datetime | None], Awaitable[tuple[dict[str, SongVotes], datetime]]]
 #: The counts of every song shown in the given answers, zero counts included.
 ReadShown = Callable[[Collection[int]], Awaitable[dict[str, SongVotes]]]
 #: At most this many answers' songs are re-counted in one query (database parameter limits).
@@ -38,14 +42,14 @@ RECOUNT_BATCH = 500
 class EveryonesVotes:
     def __init__(
         self,
-        read_all: ReadAll,
+        read_changed: ReadChanged,
         read_shown: ReadShown,
         policy: SinkPolicy | None = None,
         *,
         refresh_seconds: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._read_all = read_all
+        self._read_changed = read_changed
         self._read_shown = read_shown
         self.policy = policy or SinkPolicy()
         self.refresh_seconds = refresh_seconds
@@ -53,18 +57,26 @@ class EveryonesVotes:
         self._sunk: frozenset[str] = frozenset()  # replaced, never changed: callers may cache by identity
         self._counted: dict[str, SongVotes] = {}  # likewise
         self._read_at = -refresh_seconds
-        # While a full read runs: the counts re-read meanwhile, newer than what it will return.
+        self._since: datetime | None = None  # None until the first read of all counts succeeded
+        self._refresher: asyncio.Task[None] | None = None
+        # While a read runs: the counts re-read meanwhile, newer than what it will return.
         self._newer: dict[str, SongVotes] | None = None
         self._voted: dict[int, list[asyncio.Future[None]]] = {}  # answer id -> votes waiting for its re-count
         self._recounter: asyncio.Task[None] | None = None
 
     async def get(self) -> frozenset[str]:
-        """The sunk songs' keys; re-reads them all first when due and no other read is under way.
+        """The sunk songs' keys. Only the first call (until one read of all counts succeeded) waits for a read;
+        later reads of what changed start in the background when due.
 
         The same object comes back until the list changes, so a caller can cache what it derives from it.
         """
-        if self._newer is None and self._clock() - self._read_at >= self.refresh_seconds:
-            await self._refresh()
+        running = self._refresher is not None and not self._refresher.done()
+        if not running and self._clock() - self._read_at >= self.refresh_seconds:
+            self._read_at = self._clock()  # also on failure: a sick database is not asked on every message
+            self._refresher = asyncio.create_task(self._refresh(), name="everyones-votes-refresh")
+            running = True
+        if running and self._since is None:
+            await asyncio.shield(self._refresher)  # type: ignore[arg-type]
         return self._sunk
 
     @property
@@ -87,7 +99,7 @@ class EveryonesVotes:
         await done
 
     def invalidate(self) -> None:
-        """Read all counts on the next answer (e.g. after a person's votes were deleted)."""
+        """Read what changed now, in the background (e.g. after a person's votes were deleted)."""
         self._read_at = -self.refresh_seconds
 
     async def _recount(self) -> None:
@@ -97,7 +109,7 @@ class EveryonesVotes:
             try:
                 counts = await self._read_shown(answers)
             except Exception:
-                log.warning("could not re-count voted songs; reading all counts on the next answer", exc_info=True)
+                log.warning("could not re-count voted songs; reading what changed on the next answer", exc_info=True)
                 self.invalidate()
             else:
                 self._apply(counts)
@@ -121,19 +133,22 @@ class EveryonesVotes:
             self._counted = counted | counting
 
     async def _refresh(self) -> None:
-        self._read_at = self._clock()  # also on failure: a sick database is not asked on every message
+        """Read all counts the first time, then only those changed since the last read."""
         self._newer = {}
         try:
-            counts = await self._read_all()
+            counts, since = await self._read_changed(self._since)
         except Exception:
             log.warning("could not read song votes; keeping the previous list", exc_info=True)
+            self._newer = None
             return
-        else:
-            counts.update(self._newer)
+        counts.update(self._newer)
+        self._newer = None
+        if self._since is None:
             self._sunk = self.policy.sunk(counts)
             self._counted = _counting(counts)
-        finally:
-            self._newer = None
+        else:
+            self._apply(counts)
+        self._since = since
 
 
 def _counting(counts: Mapping[str, SongVotes]) -> dict[str, SongVotes]:

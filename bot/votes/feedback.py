@@ -37,9 +37,7 @@ class Feedback:
         self._history = history
         self._ids = ids_by_key
         self.memory = SeenCache(history.votes.person)
-        self.everyone = EveryonesVotes(
-            history.votes.song_votes, lambda answers: history.votes.song_votes(shown_in=answers)
-        )
+        self.everyone = EveryonesVotes(history.votes.song_votes, history.votes.shown_song_votes)
         self.ranking = RankingFeedback(self.everyone, ids_by_key, artist_of, artists)
         self._sunk_ids: tuple[frozenset[str], set[int]] = (frozenset(), set())  # sunk keys -> catalogue ids
 

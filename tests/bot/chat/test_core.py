@@ -296,18 +296,18 @@ async def test_votes_are_counted_per_song_and_person_for_all_songs_or_those_of_s
     await core.vote(ALICE, first.recommendation_id, -1, pick_rank=1)  # the same person again: counts once
     await core.vote(BOB, second.recommendation_id, 1, pick_rank=1)
 
-    counted = await core.history.votes.song_votes(shown_in=[first.recommendation_id])
-    everything = await core.history.votes.song_votes()
+    counted = await core.history.votes.shown_song_votes([first.recommendation_id])
+    everything, _ = await core.history.votes.song_votes()
 
     assert set(counted) == set(keys)  # every song of the answer, voted or not
     assert [counted[key].down for key in keys] == [1, 1, 1]  # Alice's two votes on pick 1 count once
     bob_pick = core.library.song_key(second.picks[0].song_id)
     assert counted.get(bob_pick, everything[bob_pick]).up == 1
     assert all(everything[key] == votes for key, votes in counted.items() if votes != SongVotes())
-    assert await core.history.votes.song_votes(shown_in=[]) == {}
+    assert await core.history.votes.shown_song_votes([]) == {}
     unvoted = await core.recommend(Sender("test", "carol", "c"), "Blinding Lights")
     assert unvoted.recommendation_id
-    fresh = await core.history.votes.song_votes(shown_in=[unvoted.recommendation_id])
+    fresh = await core.history.votes.shown_song_votes([unvoted.recommendation_id])
     assert set(fresh) == {core.library.song_key(p.song_id) for p in unvoted.picks}  # present though unvoted
     assert all(votes == everything.get(key, SongVotes()) for key, votes in fresh.items())
 
