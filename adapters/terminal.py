@@ -45,6 +45,7 @@ async def chat(core: KpopCore, stdin: TextIO, stdout: TextIO, *, user_id: str | 
     sender = Sender(platform="terminal", user_id=user_id or getpass.getuser(), chat_id="terminal")
     last_recommendation: int | None = None
     choices: tuple[ItemRef, ...] = ()
+    choices_from: str | None = None  # the build the choices were made from (Answer.catalogue)
     asked = ""
 
     def say(text: str) -> None:
@@ -76,7 +77,7 @@ async def chat(core: KpopCore, stdin: TextIO, stdout: TextIO, *, user_id: str | 
                 say(f"bot> Pick a number from 1 to {len(choices)}, or ask for something else.")
                 continue
             chosen = choices[number - 1]
-            answer = await core.choose(sender, chosen.kind, chosen.id, asked)
+            answer = await core.choose(sender, chosen.kind, chosen.id, asked, catalogue=choices_from)
         elif text.lower() in {"more", "/more", "/kpop more"} and last_recommendation is not None:
             answer = await core.more(sender, last_recommendation)
         elif text.lower() in _COMMANDS:
@@ -87,5 +88,5 @@ async def chat(core: KpopCore, stdin: TextIO, stdout: TextIO, *, user_id: str | 
         if answer.kind == AnswerKind.PICKS and answer.recommendation_id is not None:
             last_recommendation = answer.recommendation_id
         if answer.kind in (AnswerKind.PICKS, AnswerKind.DID_YOU_MEAN, AnswerKind.NOT_FOUND):
-            choices = answer.suggestions
+            choices, choices_from = answer.suggestions, answer.catalogue
         say("bot> " + to_text(answer).replace("\n", "\n     "))

@@ -30,16 +30,17 @@ __all__ = ["KpopCommands", "CHOICES_LIMIT"]
 CHOICES_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_LIMIT = 100  # characters in a choice's name and in its value
 #: The value of an autocomplete choice: the item it names, whatever its label.
-CHOSEN = re.compile(r"kpop:(?P<kind>song|artist):(?P<id>[0-9]{1,19})")
+CHOSEN = re.compile(r"kpop:(?P<kind>song|artist):(?P<id>[0-9]{1,19})(?::(?P<catalogue>[0-9a-f]{6}))?")
 #: What /kpop answers for the asker alone, so a slow answer is deferred privately (see ``respond``).
 PRIVATE_COMMANDS = frozenset({"help", "forget", "stats"})
 
 
-def _choices(items: list[ItemRef]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices, named so that long near-identical titles stay apart."""
+def _choices(items: list[ItemRef], catalogue: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices, named so that long near-identical titles stay apart; each value names the
+    build it was made from, since item ids mean other songs after a rebuild."""
     names = distinct([item.label for item in items], CHOICE_LIMIT)
     return [
-        app_commands.Choice(name=name, value=f"kpop:{item.kind}:{item.id}")
+        app_commands.Choice(name=name, value=f"kpop:{item.kind}:{item.id}:{catalogue}")
         for item, name in zip(items, names, strict=True)
     ]
 
@@ -56,7 +57,7 @@ class KpopCommands(commands.Cog):
     async def kpop(self, interaction: discord.Interaction, query: str | None = None) -> None:
         sender = respond.sender_of(interaction)
         if chosen := CHOSEN.fullmatch(query or ""):
-            work = self.core.choose(sender, chosen["kind"], int(chosen["id"]))
+            work = self.core.choose(sender, chosen["kind"], int(chosen["id"]), catalogue=chosen["catalogue"])
             await respond.reply(interaction, work, views.for_answer)
             return
         command = kpop_command(query or "")
@@ -65,7 +66,7 @@ class KpopCommands(commands.Cog):
 
     @kpop.autocomplete("query")
     async def complete_query(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return _choices(self.completion.complete(current, limit=CHOICES_LIMIT))
+        return _choices(self.completion.complete(current, limit=CHOICES_LIMIT), self.core.library.stamp)
 
     @app_commands.command(name="kpop-help", description="What this bot does and how to use it")
     async def kpop_help(self, interaction: discord.Interaction) -> None:

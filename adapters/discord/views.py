@@ -25,7 +25,7 @@ BUTTONS_LIMIT = 25  # five rows of five
 
 class ChooseButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"kpop:choose:(?P<kind>song|artist):(?P<id>[0-9]{1,19})",
+    template=r"kpop:choose:(?P<kind>song|artist):(?P<id>[0-9]{1,19})(?::(?P<catalogue>[0-9a-f]{6}))?",
 ):
     """One "did you mean" choice; clicking it answers for that item in place of the question.
 
@@ -33,25 +33,28 @@ class ChooseButton(
     button needs none.
     """
 
-    def __init__(self, kind: str, item_id: int, label: str = "?") -> None:
+    def __init__(self, kind: str, item_id: int, catalogue: str | None, label: str = "?") -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label=label,
             style=discord.ButtonStyle.primary,
-            custom_id=f"kpop:choose:{kind}:{item_id}",
+            custom_id=f"kpop:choose:{kind}:{item_id}:{catalogue}",
         )
         super().__init__(button)
         self.kind = kind
         self.item_id = item_id
+        self.catalogue = catalogue  # the build's stamp (item ids mean other songs after a rebuild)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ChooseButton:
-        return cls(match["kind"], int(match["id"]))
+        return cls(match["kind"], int(match["id"]), match["catalogue"])  # None: a button from before stamps
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            work = respond.core_of(interaction).choose(respond.sender_of(interaction), self.kind, self.item_id)
+            work = respond.core_of(interaction).choose(
+                respond.sender_of(interaction), self.kind, self.item_id, catalogue=self.catalogue
+            )
             await respond.reply_in_place(interaction, work, for_answer)
         except Exception as error:
             await respond.report_failure(interaction, error)
@@ -94,7 +97,8 @@ def for_answer(answer: Answer) -> discord.ui.View | None:
     if answer.kind == AnswerKind.DID_YOU_MEAN:
         suggestions = answer.suggestions[:BUTTONS_LIMIT]
         labels = distinct([item.label for item in suggestions], BUTTON_LABEL_LIMIT)
-        buttons = [ChooseButton(item.kind, item.id, label) for item, label in zip(suggestions, labels, strict=True)]
+        buttons = [ChooseButton(item.kind, item.id, answer.catalogue, label)
+                   for item, label in zip(suggestions, labels, strict=True)]
     elif answer.kind == AnswerKind.PICKS and answer.has_more and answer.recommendation_id is not None:
         buttons = [MoreButton(answer.recommendation_id)]
     if not buttons:

@@ -148,8 +148,8 @@ class Handlers:
             case Vote(_, vote) if message is not None:  # Telegram no longer shows it: go by the message
                 voted = await self.core.vote_on_message(who, str(message.message_id), vote)
                 await acknowledgement.send(voted.text if voted is not None else STALE_BUTTON)
-            case Choice(kind, item_id, asked) if isinstance(message, Message) and readable(query) is not None:
-                answer = await self.core.choose(who, kind, item_id, asked)
+            case Choice(kind, item_id, asked, catalogue) if isinstance(message, Message) and readable(query) is not None:
+                answer = await self.core.choose(who, kind, item_id, asked, catalogue=catalogue)
                 if answer.kind == AnswerKind.RATE_LIMITED:
                     await acknowledgement.send(answer.text)  # keep the choices for another try
                     return

@@ -6,10 +6,12 @@ compact, strictly parsed encoding:
 
 * ``v:<recommendation>:<1|-1>``: 👍 or 👎 on a whole answer;
 * ``m:<recommendation>``: more picks after that answer;
-* ``c:<s|a>:<item>:<query>``: a "did you mean" choice (song or artist), with as
-  much of the original query as fits, so the answer records what was asked.
+* ``k:<s|a>:<item>:<catalogue>:<query>``: a "did you mean" choice (song or artist) of the build
+  whose stamp is ``catalogue`` (item ids are row positions, other songs after a rebuild), with as
+  much of the original query as fits, so the answer records what was asked. The older
+  ``c:<s|a>:<item>:<query>`` carries no stamp: it decodes with none, and the core refuses it.
 
-Anything else (an older format, a forged press) decodes to None.
+Anything else (a forged press) decodes to None.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _KIND_NAMES = {code: kind for kind, code in _KINDS.items()}
 _ID = r"(\d{1,18})"
 _VOTE = re.compile(rf"v:{_ID}:(1|-1)")
 _MORE = re.compile(rf"m:{_ID}")
-_CHOICE = re.compile(rf"c:([sa]):{_ID}:(.*)", re.DOTALL)
+_CHOICE = re.compile(rf"k:([sa]):{_ID}:([0-9a-f]{{6}}):(.*)", re.DOTALL)
+_OLD_CHOICE = re.compile(rf"c:([sa]):{_ID}:(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Choice:
     kind: str  # "song" or "artist"
     item_id: int
     query: str
+    catalogue: str | None  # the stamp of the build the choice was made from (None: an old button)
 
 
 Press = Vote | More | Choice
@@ -62,8 +66,8 @@ def encode(press: Press) -> str:
             return f"v:{recommendation_id}:{vote}"
         case More(recommendation_id):
             return f"m:{recommendation_id}"
-        case Choice(kind, item_id, query):
-            head = f"c:{_KINDS[kind]}:{item_id}:"
+        case Choice(kind, item_id, query, catalogue):
+            head = f"k:{_KINDS[kind]}:{item_id}:{catalogue}:"
             room = MAX_CALLBACK_DATA - len(head.encode())
             return head + query.encode()[:room].decode(errors="ignore")  # never half a character
     raise TypeError(f"not a button press: {press!r}")
@@ -75,7 +79,9 @@ def decode(data: str) -> Press | None:
     if match := _MORE.fullmatch(data):
         return More(int(match[1]))
     if match := _CHOICE.fullmatch(data):
-        return Choice(_KIND_NAMES[match[1]], int(match[2]), match[3])
+        return Choice(_KIND_NAMES[match[1]], int(match[2]), match[4], match[3])
+    if match := _OLD_CHOICE.fullmatch(data):
+        return Choice(_KIND_NAMES[match[1]], int(match[2]), match[3], None)
     return None
 
 
@@ -89,7 +95,9 @@ def answer_keyboard(answer: Answer) -> InlineKeyboardMarkup | None:
     if answer.kind == AnswerKind.DID_YOU_MEAN:
         labels = distinct([s.label for s in answer.suggestions], BUTTON_LABEL)
         choices = zip(answer.suggestions, labels, strict=True)
-        return InlineKeyboardMarkup([[_button(label, Choice(s.kind, s.id, answer.query))] for s, label in choices])
+        return InlineKeyboardMarkup(
+            [[_button(label, Choice(s.kind, s.id, answer.query, answer.catalogue))] for s, label in choices]
+        )
     if answer.kind != AnswerKind.PICKS or answer.recommendation_id is None:
         return None  # nothing to vote on: an unsaved answer cannot take feedback
     rec = answer.recommendation_id

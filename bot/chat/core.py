@@ -84,18 +84,13 @@ class KpopCore:
         return Answer(AnswerKind.HELP, text=messages.HELP_TEXT)
 
     async def recommend(self, sender: Sender, query: str, *, record: bool = True) -> Answer:
-        """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss.
-
-        ``record=False`` answers without storing anything (no ``recommendation_id``, no votes).
-        """
+        """Match ``query`` and answer with picks, "did you mean" choices or a friendly miss
+        (``record=False``: without storing anything, so no ``recommendation_id`` and no votes)."""
         started = time.perf_counter()
-        answer = await self._recommend(sender, query, record)
+        answer = replace(await self._recommend(sender, query, record), catalogue=self.library.stamp)
         # the query's length, never the query: what people type stays out of the logs
         log.info(
-            "answer %s on %s for a %d-character query in %.1f ms",
-            answer.kind.value,
-            sender.platform,
-            len(query),
+            "answer %s on %s for a %d-character query in %.1f ms", answer.kind.value, sender.platform, len(query),
             (time.perf_counter() - started) * 1000,
             extra={"platform": sender.platform, "answer_kind": answer.kind.value, "query_chars": len(query)},
         )
@@ -143,15 +138,18 @@ class KpopCore:
             return [messages.unanswered(match, query, notes)]
         return [await self.picker.answer(sender, query, to_ref(item), 0, notes, record=False) for item in items]
 
-    async def choose(self, sender: Sender, kind: str, item_id: int, query: str = "") -> Answer:
-        """Answer for a catalogue item picked from "did you mean" choices."""
+    async def choose(self, sender: Sender, kind: str, item_id: int, query: str = "", *, catalogue: str | None) -> Answer:
+        """Answer for a catalogue item picked from "did you mean" choices made from the build ``catalogue``
+        names (:attr:`Answer.catalogue`; None for a button that carries none)."""
         limited = self._rate_limited(sender)
         if limited:
             return limited
         try:
             item = self.library.item(kind, item_id)
         except (KeyError, IndexError, ValueError):
-            return Answer(AnswerKind.ERROR, text="That choice is no longer in my catalogue. Please ask again.")
+            item = None
+        if item is None or catalogue != self.library.stamp:  # another build's choice: the id may be another song now
+            return messages.catalogue_changed()
         return await self.picker.answer(sender, query or item.label, item, 0, ())
 
     async def more(self, sender: Sender, recommendation_id: int) -> Answer:
@@ -171,7 +169,9 @@ class KpopCore:
         try:
             item = self.library.item(shown.match_kind, shown.match_id)
         except (KeyError, IndexError, ValueError):
-            return Answer(AnswerKind.ERROR, text="My catalogue changed since that answer. Please ask again.")
+            item = None
+        if item is None or item.label != shown.match_label:  # rebuilt since: that row is another song now
+            return messages.catalogue_changed()
         async with self.pages.turn(sender, shown) as offset:
             return await self.picker.answer(sender, shown.query, item, offset, ())
 

@@ -6,6 +6,8 @@ coming when the database is slow or gone; only history and feedback need it.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +92,14 @@ class Library:
 
     def item(self, kind: str, item_id: int) -> ItemRef:
         return to_ref(self.matcher.item(kind, item_id))
+
+    @property
+    def stamp(self) -> str:
+        """Six hex digits naming this build's contents; buttons carry it, since item ids are row positions
+        that mean other songs after a rebuild. Every worker of one build (or artifact) agrees on it."""
+        info = self.info
+        described = f"{info.created_at.isoformat()}|{sorted(info.counts.items())}|{info.scaling}"
+        return hashlib.sha256(described.encode()).hexdigest()[:6]
 
     def song_key(self, song_id: int) -> str:
         """The song's identity in stored history (it outlives rebuilds, unlike ``song_id``)."""

@@ -22,6 +22,7 @@ __all__ = [
     "VOTE_NOT_REMOVED",
     "answer_gone",
     "no_such_pick",
+    "catalogue_changed",
     "cannot_read",
     "empty_query",
     "NOT_KNOWN_YET",
@@ -46,6 +47,11 @@ NOT_KNOWN_YET = "I don't know that one yet. Try another song, or the artist's na
 def answer_gone() -> Answer:
     """An answer deleted since (``/forget``), or one that was never shown in this chat."""
     return Answer(AnswerKind.ERROR, text="I can't find that answer any more. Please ask again.")
+
+
+def catalogue_changed() -> Answer:
+    """A button or answer made from an earlier build: its item may be another song now, so nothing is guessed."""
+    return Answer(AnswerKind.ERROR, text="My catalogue changed since that message. Please ask again.")
 
 
 def no_such_pick(rank: int) -> Answer:

@@ -92,3 +92,4 @@ class Answer:
     text: str = ""  # help, info and error text
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "your query was cut to 100 characters"
     has_more: bool = False
+    catalogue: str = ""  # the stamp of the build it was made from (Library.stamp): buttons carry it

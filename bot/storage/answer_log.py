@@ -74,6 +74,7 @@ class ShownAnswer:
     query: str
     match_kind: str
     match_id: int
+    match_label: str  # "title — artist" as answered: what the match was, whatever row it is in a later build
     page_offset: int
     pick_count: int
 
@@ -199,6 +200,7 @@ class AnswerLog:
             query=m["query"],
             match_kind=m["match_kind"],
             match_id=m["match_id"],
+            match_label=m["match_label"],
             page_offset=m["page_offset"],
             pick_count=int(row[-1]),
         )

@@ -88,7 +88,7 @@ def test_a_link_too_long_for_its_field_is_left_out_rather_than_cut() -> None:
 
 def test_did_you_mean_echoes_the_query_and_offers_one_button_per_choice() -> None:
     stays = (ItemRef("song", 7, "Stay", "Justin Bieber", False), ItemRef("artist", 3, "S" * 120, "", False))
-    answer = Answer(AnswerKind.DID_YOU_MEAN, "stai @here", suggestions=stays, text="Did you mean:")
+    answer = Answer(AnswerKind.DID_YOU_MEAN, "stai @here", suggestions=stays, text="Did you mean:", catalogue="0a1b2c")
     rendered = render.render(answer)
     assert rendered.embed is not None
     assert rendered.embed.description == "You asked for \u201cstai @\u200bhere\u201d.\nDid you mean:"
@@ -96,8 +96,8 @@ def test_did_you_mean_echoes_the_query_and_offers_one_button_per_choice() -> Non
     assert view is not None and view.timeout is None
     labels = [(item.item.label, item.item.custom_id) for item in view.children]  # type: ignore[attr-defined]
     assert labels == [
-        ("Stay \u2014 Justin Bieber", "kpop:choose:song:7"),
-        ("S" * 79 + "\u2026", "kpop:choose:artist:3"),  # Discord's 80-character label limit
+        ("Stay \u2014 Justin Bieber", "kpop:choose:song:7:0a1b2c"),
+        ("S" * 79 + "\u2026", "kpop:choose:artist:3:0a1b2c"),  # Discord's 80-character label limit
     ]
 
 
@@ -119,9 +119,11 @@ def test_only_saved_picks_with_more_to_come_get_a_more_button(answer: Answer, bu
 def test_button_ids_are_parsed_back_by_their_templates() -> None:
     largest_answer_id = 2**63 - 1  # answer ids are 63-bit (bot.storage.answer_log.new_id)
     more_id = views.MoreButton(largest_answer_id).custom_id
-    choose = views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:artist:42")
+    choose = views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:artist:42:0a1b2c")
+    old = views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:artist:42")
+    assert old is not None and old["catalogue"] is None  # a button from before stamps: the core refuses it
     more = views.MoreButton.__discord_ui_compiled_template__.fullmatch(more_id)
-    assert choose is not None and (choose["kind"], choose["id"]) == ("artist", "42")
+    assert choose is not None and (choose["kind"], choose["id"], choose["catalogue"]) == ("artist", "42", "0a1b2c")
     assert more is not None and int(more["id"]) == largest_answer_id and len(more_id) <= 100
     assert views.ChooseButton.__discord_ui_compiled_template__.fullmatch("kpop:choose:user:1") is None
 

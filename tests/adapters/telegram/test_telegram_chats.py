@@ -140,7 +140,7 @@ async def test_did_you_mean_buttons_edit_the_message_into_the_answer(
     offer = await reply_to(fake_telegram, chat)
     choices = buttons(offer)
     assert choices and all(label.startswith("Stay \u2014 ") for [(label, _)] in choices)
-    assert all(re.fullmatch(r"c:s:\d+:Stai", data) for [(_, data)] in choices)
+    assert all(re.fullmatch(r"k:s:\d+:[0-9a-f]{6}:Stai", data) for [(_, data)] in choices)
     assert offer["text"].startswith("\u201cStai\u201d\nI'm not sure which one you mean.")
 
     [(label, data)] = choices[-1]

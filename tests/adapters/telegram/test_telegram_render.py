@@ -73,7 +73,8 @@ def test_astral_characters_count_twice_as_telegram_counts_them() -> None:
     st.one_of(
         st.builds(Vote, st.integers(1, 10**18 - 1), st.sampled_from([1, -1])),
         st.builds(More, st.integers(1, 10**18 - 1)),
-        st.builds(Choice, st.sampled_from(["song", "artist"]), st.integers(0, 10**18 - 1), st.text(max_size=100)),
+        st.builds(Choice, st.sampled_from(["song", "artist"]), st.integers(0, 10**18 - 1), st.text(max_size=100),
+                  st.text("0123456789abcdef", min_size=6, max_size=6)),
     )
 )
 def test_callback_data_fits_telegram_and_decodes_back(press: Vote | More | Choice) -> None:
@@ -82,6 +83,7 @@ def test_callback_data_fits_telegram_and_decodes_back(press: Vote | More | Choic
     decoded = decode(data)
     if isinstance(press, Choice):
         assert isinstance(decoded, Choice) and (decoded.kind, decoded.item_id) == (press.kind, press.item_id)
+        assert decoded.catalogue == press.catalogue
         assert press.query.startswith(decoded.query)
     else:
         assert decoded == press
@@ -97,9 +99,10 @@ def test_keyboards_for_picks_and_choices() -> None:
     assert [(b.text, b.callback_data) for b in row] == [("\U0001f44d", "v:7:1"), ("\U0001f44e", "v:7:-1"), ("More \u25b8", "m:7")]
 
     long_title = ItemRef("song", 3, "Stay" * 40, "Someone", False)
-    unsure = Answer(AnswerKind.DID_YOU_MEAN, query="Stai", suggestions=(long_title,))
+    unsure = Answer(AnswerKind.DID_YOU_MEAN, query="Stai", suggestions=(long_title,), catalogue="0a1b2c")
     [[button]] = answer_keyboard(unsure).inline_keyboard  # type: ignore[union-attr]
-    assert button.callback_data == "c:s:3:Stai" and len(button.text) == 60
+    assert button.callback_data == "k:s:3:0a1b2c:Stai" and len(button.text) == 60
+    assert decode("c:s:3:Stai") == Choice("song", 3, "Stai", None)  # a button from before stamps
 
     unsaved = Answer(AnswerKind.PICKS, picks=(pick(1),))  # no recommendation_id: nothing to vote on
     assert answer_keyboard(unsaved) is None

@@ -99,10 +99,10 @@ async def test_did_you_mean_then_choosing(core: KpopCore) -> None:
     assert answer.kind == AnswerKind.DID_YOU_MEAN
     assert 1 <= len(answer.suggestions) <= 3
     choice = answer.suggestions[0]
-    chosen = await core.choose(ALICE, choice.kind, choice.id, query="Stai")
+    chosen = await core.choose(ALICE, choice.kind, choice.id, query="Stai", catalogue=answer.catalogue)
     assert chosen.kind == AnswerKind.PICKS and chosen.match == choice
-    gone = await core.choose(ALICE, "song", 10_000)
-    assert gone.kind == AnswerKind.ERROR
+    gone = await core.choose(ALICE, "song", 10_000, catalogue=answer.catalogue)
+    assert gone.kind == AnswerKind.ERROR and "catalogue changed" in gone.text
 
 
 async def test_help_and_commands(core: KpopCore) -> None:
