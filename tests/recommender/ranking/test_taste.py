@@ -126,3 +126,22 @@ def test_every_korean_act_gets_a_profile_and_the_sound_model_is_scored_on_acts_w
     # evidence: Rock A (rock), Folk A (folk), three idols (pop); the model knows no pop (no western pop artist)
     assert accuracy.acts == 5 and accuracy.accuracy == pytest.approx(2 / 5)
     assert accuracy.majority_family == "pop" and accuracy.majority == pytest.approx(3 / 5)
+
+
+def test_probes_come_from_the_data_and_their_answers_are_counted(catalogue: Catalogue, small_pool: None) -> None:
+    from recommender.offline.probes import ask, figures, probe_artists
+
+    tables = build_tables(catalogue, k_songs=10, k_artists=6)
+    model = HybridModel(catalogue, tables)
+    probes = probe_artists(catalogue, model.profiles, per_family=2)
+    by_family = {family: [p.name for p in probes if p.family == family] for family in {p.family for p in probes}}
+    # metal, thrash metal, punk rock: rock; singer-songwriter, folk: folk ("acoustic pop" is half pop: no clear family)
+    assert set(by_family) == {"rock", "folk"}
+    assert len(by_family["rock"]) == 2 and set(by_family["rock"]) <= {"Metal Band", "Thrash Band", "Punk Band"}
+    assert set(by_family["folk"]) == {"Song Writer", "Folk Singer"}
+    answers = ask(Recommender(catalogue, tables, model=model, blend=Blend()), probes)
+    summary = figures(answers, model.profiles)
+    acts = {p[1] for a in answers for p in a.picks}
+    assert summary.answers == 4 and summary.distinct_acts == len(acts)
+    assert summary.in_family == 1.0  # rock tastes got rock bands, folk tastes folk singers
+    assert 0 < summary.top_act_share <= 1.0
