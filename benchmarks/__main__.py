@@ -20,6 +20,7 @@ BENCHMARKS = (
     "bench_load",
     "bench_artifacts",
     "bench_evaluation",
+    "bench_taste",
 )
 
 

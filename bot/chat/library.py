@@ -62,7 +62,7 @@ class Library:
     @classmethod
     def from_build(cls, build: StoredBuild, *, familiarity: float = 1.0) -> "Library":
         """The build's catalogue, ranked with its playlist data and its tuned weights (equal until tuned)."""
-        model = HybridModel(build.catalogue, build.tables, build.playlists)
+        model = HybridModel(build.catalogue, build.tables, build.playlists, tags=build.tags)
         return cls(
             info=build.info,
             catalogue=build.catalogue,

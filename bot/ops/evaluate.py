@@ -145,7 +145,7 @@ def fit_data(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> Playlis
 
 def model_for(build: StoredBuild, matched: Sequence[MatchedPlaylists]) -> HybridModel:
     """The build's signals, co-listening fitted on :func:`fit_data`."""
-    return HybridModel(build.catalogue, build.tables, fit_data(build, matched))
+    return HybridModel(build.catalogue, build.tables, fit_data(build, matched), tags=build.tags)
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def evaluate_files(
 
     def default_rankers(matched: Sequence[MatchedPlaylists]) -> list[Ranker]:
         fitted = fit_data(build, matched)
-        model = HybridModel(catalogue, build.tables, fitted)
+        model = HybridModel(catalogue, build.tables, fitted, tags=build.tags)
         return [*standard_rankers(catalogue, tables, seed=seed), MostListened(catalogue, fitted),
                 *hybrid_rankers(model, blend_of(build, familiarity))]
 

@@ -13,9 +13,10 @@ popularity):
 * **mean pairwise Jaccard** of two lists' top-3 sets (0: no two questions
   share an act; 1: the same answer for everyone);
 * **genre coherence**: for queries whose genre family is known, the share of
-  picks sharing one of the query's families, beside the rate a random Korean
-  act would reach (the share of Korean acts sharing one). Acts of unknown
-  family count as not sharing on both sides, so the two compare fairly.
+  picks sharing one of the query's families among the picks whose family is
+  known, beside the rate a random Korean act of known family would reach.
+  Only evidence counts (Spotify genres through the bridge), never a family the
+  ranking itself inferred from sound, so the figure cannot grade itself.
   Families come from a function of the catalogue (:func:`bridge_families`, the
   genre bridge's families today), so a richer profile plugs in unchanged.
 
@@ -139,12 +140,15 @@ def diversity(
     top = int(np.argmax(lists_holding)) if acts.size else -1
     known = np.array([bool(families[q]) for q in query_ids], dtype=bool)
     coherence = chance = None
-    if known.any():
-        same = [[bool(families[q] & families[p]) for p in row[row >= 0]] for q, row in zip(query_ids[known],
-                                                                                            lists[known], strict=True)]
+    labelled = [k for k in korean_ids if families[k]]
+    if known.any() and labelled:
+        # Only picks whose family the data tells can be checked; a pick of unknown family is left out
+        # (not counted as a miss), and chance is taken over the Korean acts whose family is known.
+        same = [[bool(families[q] & families[p]) for p in row[row >= 0] if families[p]]
+                for q, row in zip(query_ids[known], lists[known], strict=True)]
         picks = sum(len(row) for row in same)
         coherence = sum(map(sum, same)) / picks if picks else None
-        chance = float(np.mean([np.mean([bool(families[q] & families[k]) for k in korean_ids])
+        chance = float(np.mean([np.mean([bool(families[q] & families[k]) for k in labelled])
                                 for q in query_ids[known]]))
     return Diversity(
         ranker=ranker,

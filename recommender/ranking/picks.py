@@ -20,7 +20,15 @@ import numpy as np
 from recommender.ranking.blend import FEEDBACK_WEIGHT, RANK_OFFSET, Blend, BlendWeights, HybridModel, QueryKind
 from recommender.catalogue.catalogue import FEATURES, Catalogue
 from recommender.ranking.neighbours import NeighbourTables, artist_vectors
-from recommender.ranking.reasons import BEST_KNOWN, LESSER_KNOWN, LIKED_HERE, explain, fans_of, shared_genre
+from recommender.ranking.reasons import (
+    BEST_KNOWN,
+    LESSER_KNOWN,
+    LIKED_HERE,
+    MAX_REASON_LENGTH,
+    explain,
+    fans_of,
+    shared_genre,
+)
 from recommender.ranking.signals.feedback import FeedbackScores
 
 __all__ = ["Candidate", "Recommender", "RANDOM_REASON", "BEST_KNOWN_SHARE"]
@@ -260,19 +268,29 @@ class Recommender:
             "feedback": FEEDBACK_WEIGHT * liked / (RANK_OFFSET + 1),
         }
         pick_raw = self._features(self._raw[song_id] if facts.kind == "song" else self._artist_raw[pick_artist])
-        for signal in sorted(contribution, key=lambda s: -contribution[s]):
+        ordered = sorted(contribution, key=lambda s: -contribution[s])
+        fame_rank = int(self._fame_rank[column])
+        if blend.familiarity < 0 and ordered[0] == "popularity" and fame_rank > len(model.artists) / 2:
+            return LESSER_KNOWN
+        specific = self._specific_reason(facts, pick_artist, column, liked, pick_raw, ordered)
+        # Fame is never the whole reason: the pick is among the acts that fit this taste, and says how.
+        if blend.familiarity > 0 and ordered[0] == "popularity" and fame_rank <= self._best_known_rank:
+            combined = f"{specific}; {BEST_KNOWN}"
+            return combined if len(combined) <= MAX_REASON_LENGTH else f"{specific.split(',')[0]}; {BEST_KNOWN}"
+        return specific
+
+    def _specific_reason(
+        self, facts: _QueryFacts, pick_artist: int, column: int, liked: float, pick_raw: dict[str, float],
+        ordered: list[str],
+    ) -> str:
+        """What this pick and this query share, from the strongest signal whose fact holds for the pick."""
+        for signal in ordered:
             if signal == "audio":
                 break
-            if signal == "genre" and (families := model.genre.shared(facts.query_artist, pick_artist)):
+            if signal == "genre" and (families := self.model.genre.shared(facts.query_artist, pick_artist)):
                 return shared_genre(families[0], facts.query_raw, pick_raw)
             if signal == "colistening" and facts.partners[column]:
                 return fans_of(self._names[facts.query_artist])
-            if signal == "popularity":
-                fame_rank = int(self._fame_rank[column])
-                if blend.familiarity > 0 and fame_rank <= self._best_known_rank:
-                    return BEST_KNOWN
-                if blend.familiarity < 0 and fame_rank > len(model.artists) / 2:
-                    return LESSER_KNOWN
             if signal == "feedback" and liked > 0:
                 return LIKED_HERE
         # Sounding alike is always true in some respect, so it is also what is said when nothing else holds.

@@ -9,8 +9,10 @@ how they work:
 * :mod:`~recommender.ranking.signals.audio`: audio similarity from the precomputed
   neighbour tables;
 * :mod:`~recommender.ranking.signals.popularity`: how well known an artist is;
-* :mod:`~recommender.ranking.signals.genre`: Spotify genres bridged between the sides;
-* :mod:`~recommender.ranking.signals.colistening`: how often an artist and a Korean
+* :mod:`~recommender.ranking.signals.genre`: the reviewed bridge from Spotify genres and tags to
+  genre families; :mod:`~recommender.ranking.signals.genre_profiles`: every artist's family profile
+  (evidence, or for a Korean act without any, its sound) and their similarity;
+* :mod:`~recommender.ranking.signals.colistening`: how much more than chance an artist and a Korean
   artist share playlists;
 * :mod:`~recommender.ranking.signals.feedback`: what people told the bot (used at
   runtime only, since offline playlists carry no votes).

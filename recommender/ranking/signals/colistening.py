@@ -1,27 +1,28 @@
-"""Co-listening: how often an artist and a Korean artist share people's playlists.
+"""Co-listening: do fans of an artist play a Korean act *more than everyone else does*?
 
 People who play both sides are the best evidence of what goes together, and
 every build may carry some of their playlists (:class:`PlaylistArtists`).
-The score of Korean artist ``k`` for query artist ``a`` estimates the chance
-that a playlist holding ``a`` also holds ``k``, smoothed so that thin
-evidence cannot dominate:
+Raw counts ("fans of X also play Y") mostly name the acts everyone plays: the
+canon co-occurs with everything. So the score of Korean artist ``k`` for
+query artist ``a`` is how far their co-occurrence exceeds what chance gives,
+in units of chance's own spread:
 
 * **one listener, one vote**: each listener's playlists together weigh 1,
   split evenly between them (a playlist without a listener is its own
   listener), so someone with forty playlists counts as much as someone with
   one, and no single playlist can outweigh a whole listener;
-* **shrinkage toward the prior**: with ``c(a, k)`` the weight of playlists
-  holding both and ``n(a)`` the weight of those holding ``a``, the score is
-  ``(c(a, k) + prior * q(k)) / (n(a) + prior)``, where ``q(k)`` is the weight
-  share of playlists holding ``k``. An artist seen in one playlist moves only
-  part of the way from ``q`` toward that playlist, an artist in no playlist
-  gets ``q`` itself (the Korean artists most playlists carry), and ``prior``
-  (``PRIOR_PLAYLISTS``) says how many playlists' worth of evidence ``q`` is.
+* **surprise over chance**: with ``c(a, k)`` the weight of playlists holding
+  both, ``n(a)`` the weight of those holding ``a`` and ``q(k)`` the weight
+  share of playlists holding ``k``, chance expects ``e = n(a) q(k)`` and the
+  score is ``(c - e) / sqrt(e + prior)``. An act everyone plays must be played
+  together far more often to score; a rare act seen once with ``a`` gains
+  only as much as one playlist's evidence is worth (``prior``,
+  ``PRIOR_PLAYLISTS``, keeps thin evidence from dividing by almost nothing).
+* **no evidence is no opinion**: acts never played with ``a`` all tie below
+  every act that was, so the other signals order them.
 
-Measured on the shared data (README, "How good is it?"), weighing listeners
-equally ranked better than counting every playlist once or dividing by
-playlist size. Counts used to score a listener must never include that
-listener's playlists: :meth:`CoListening.excluding` refits without them.
+Counts used to score a listener must never include that listener's
+playlists: :meth:`CoListening.excluding` refits without them.
 """
 
 from __future__ import annotations
@@ -36,12 +37,12 @@ from recommender.ranking.signals.space import KoreanArtists
 
 __all__ = ["PRIOR_PLAYLISTS", "CoListening"]
 
-#: How many playlists' worth of evidence the prior ``q`` counts for.
+#: How many playlists' worth of evidence chance's spread is never smaller than.
 PRIOR_PLAYLISTS = 1.0
 
 
 class CoListening:
-    """Smoothed chance that a playlist holding an artist also holds each Korean artist."""
+    """How much more than chance an artist's playlists hold each Korean artist."""
 
     def __init__(self, data: PlaylistArtists, artists: KoreanArtists, n_artists: int,
                  prior: float = PRIOR_PLAYLISTS) -> None:
@@ -77,7 +78,7 @@ class CoListening:
         return CoListening(self.data.without(listeners), self._artists, self._n_artists, self._prior)
 
     def for_artists(self, artist_ids: np.ndarray) -> np.ndarray:
-        """(n, Korean artists) float32 smoothed co-listening scores of each query artist."""
+        """(n, Korean artists) float32 co-listening scores of each query artist (higher: played together more)."""
         return self.scores_and_partners(artist_ids)[0]
 
     def scores_and_partners(self, artist_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,8 +92,12 @@ class CoListening:
         rows = np.repeat(np.arange(len(ids)), counts)
         entries = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
         together[rows, indices[entries]] = data[entries]
-        scores = (together + self._prior * self._share) / (self._holding[ids, None] + self._prior)
-        return scores.astype(np.float32), together > 0
+        partners = together > 0
+        expected = self._holding[ids, None] * self._share  # n(a) q(k): the weight expected by chance
+        surprise = (together - expected) / np.sqrt(expected + self._prior)
+        # An act never played with the query artist is no evidence either way: all such acts tie, below every partner.
+        scores = np.where(partners, surprise, np.minimum(surprise.min(initial=0.0), 0.0) - 1.0)
+        return scores.astype(np.float32), partners
 
     def together(self, artist_id: int, column: int) -> float:
         """Weight of the playlists holding both ``artist_id`` and the Korean artist in ``column``."""

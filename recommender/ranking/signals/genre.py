@@ -18,13 +18,12 @@ the playlist rather than the artist, and for playlists that are also
 evaluated they would hand the answer to the ranker. A western artist's
 families come from every token, Korean ones included.
 
-Similarity is the cosine between the two artists' family vectors, each
-family weighted by how rare it is (sharing hip hop says more than sharing
-pop). Most Korean artists in public catalogues have no Spotify genres; for
-them the similarity is unknown and they get the query's average over the
-Korean artists that have some, so that having genres is neither a reward
-nor a penalty. A query without families scores every artist 0, so the
-signal leaves the order to the others.
+Similarity is the cosine between the two artists' family *profiles*
+(:mod:`recommender.ranking.signals.genre_profiles`: the evidence of Spotify
+genres and listeners' tags, and for Korean acts without any, what a model of
+their sound says), each family weighted by how rare it is (sharing hip hop
+says more than sharing pop). A query without a profile scores every artist 0,
+so the signal leaves the order to the others.
 """
 
 from __future__ import annotations
@@ -33,13 +32,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-import numpy as np
 
-from recommender.catalogue.catalogue import Catalogue
 from recommender.catalogue.reviewed import genre_bridge_rows
-from recommender.ranking.signals.space import KoreanArtists
 
-__all__ = ["GenreBridge", "GenreSimilarity"]
+__all__ = ["GenreBridge"]
 
 SIDES = ("korean", "western")
 
@@ -77,6 +73,10 @@ class GenreBridge:
         """The bridge of ``recommender/data/genre_bridge.csv``."""
         return cls.from_rows(genre_bridge_rows())
 
+    def family_names(self) -> tuple[str, ...]:
+        """Every family the bridge knows, sorted."""
+        return tuple(sorted({f for fs in (*self.korean.values(), *self.western.values()) for f in fs}))
+
     def families(self, genres: Iterable[str], *, korean: bool) -> frozenset[str]:
         """The families a Korean or a western artist with these Spotify genres belongs to."""
         found: set[str] = set()
@@ -95,41 +95,3 @@ class GenreBridge:
             for start in range(len(words) - n + 1):
                 found.extend(self.western.get(tuple(words[start : start + n]), ()))
         return tuple(found)
-
-
-class GenreSimilarity:
-    """Family-vector cosine between any query artist and every Korean artist."""
-
-    def __init__(self, catalogue: Catalogue, artists: KoreanArtists, bridge: GenreBridge | None = None) -> None:
-        bridge = bridge or GenreBridge.reviewed()
-        flags = catalogue.artists["korean"].to_numpy(dtype=bool)
-        self._families = [
-            bridge.families(genres, korean=bool(korean))
-            for genres, korean in zip(catalogue.artists["genres"], flags, strict=True)
-        ]
-        names = sorted(set().union(*self._families)) if self._families else []
-        member = np.zeros((len(self._families), len(names)), dtype=np.float32)
-        column = {name: j for j, name in enumerate(names)}
-        for i, families in enumerate(self._families):
-            member[i, [column[f] for f in families]] = 1.0
-        known = member.any(axis=1)
-        # Rarer families weigh more; +1 keeps a family every artist has above zero.
-        self._rarity = dict(zip(names, np.log1p(known.sum() / np.maximum(member[known].sum(axis=0), 1)).tolist()))
-        weighted = member * np.array([self._rarity[n] for n in names], dtype=np.float32)
-        norms = np.linalg.norm(weighted, axis=1, keepdims=True)
-        self._vectors = np.divide(weighted, norms, out=np.zeros_like(weighted), where=norms > 0)
-        self._artists = artists
-        self._known = known[artists.ids]
-
-    def for_artists(self, artist_ids: np.ndarray) -> np.ndarray:
-        """(n, Korean artists) float32 cosine in [0, 1]; unknown Korean artists get the row's mean of known ones."""
-        query = self._vectors[np.asarray(artist_ids, dtype=np.intp)]
-        scores = query @ self._vectors[self._artists.ids].T
-        if self._known.any() and not self._known.all():
-            scores[:, ~self._known] = scores[:, self._known].mean(axis=1, keepdims=True)
-        return scores
-
-    def shared(self, artist_id: int, korean_artist_id: int) -> tuple[str, ...]:
-        """Families both artists belong to, most telling (rarest) first."""
-        both = self._families[artist_id] & self._families[korean_artist_id]
-        return tuple(sorted(both, key=lambda f: (-self._rarity[f], f)))

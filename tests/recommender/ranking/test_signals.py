@@ -12,7 +12,9 @@ from recommender.ranking.signals.audio import AudioSimilarity
 from recommender.ranking.signals.colistening import PRIOR_PLAYLISTS, CoListening
 from bot.votes.policy import MIN_PEOPLE, PRIOR_VOTES
 from recommender.ranking.signals.feedback import FeedbackScores
-from recommender.ranking.signals.genre import GenreBridge, GenreSimilarity
+from recommender.catalogue.features import scale_features
+from recommender.ranking.signals.genre_profiles import GenreProfiles, GenreSimilarity
+from recommender.ranking.signals.genre import GenreBridge
 from recommender.ranking.signals.popularity import Popularity
 from recommender.ranking.signals.space import KoreanArtists
 from recommender.catalogue.synthetic import add_artist, make_catalogue
@@ -147,16 +149,15 @@ def genre_catalogue() -> Catalogue:
 def test_genre_similarity_bridges_the_sides() -> None:
     catalogue = genre_catalogue()
     artists = KoreanArtists.of(catalogue)
-    genre = GenreSimilarity(catalogue, artists)
+    genre = GenreSimilarity(GenreProfiles(catalogue, scale_features(catalogue, "global")), artists)
     rapper, crooner, nobody = (artist_id(catalogue, n) for n in ("Rapper", "Crooner", "Nobody"))
     scores = genre.for_artists(np.array([rapper, crooner, nobody]))
     col = {name: column(artists, catalogue, name) for name in ("K-Rapper", "K-Idol", "K-Unknown", "K-Indie")}
     assert scores[0, col["K-Rapper"]] == pytest.approx(1.0)
     assert scores[0, col["K-Idol"]] == 0.0
     assert scores[1, col["K-Idol"]] > scores[1, col["K-Rapper"]] == 0.0
-    # K-Unknown has only a non-Korean token, so no families: it gets the row's mean of the known ones.
-    known = [col["K-Rapper"], col["K-Idol"], col["K-Indie"]]
-    assert scores[0, col["K-Unknown"]] == pytest.approx(scores[0, known].mean())
+    # K-Unknown has only a non-Korean token, so no evidence: it is known by its sound (a profile like any other).
+    assert 0.0 <= scores[0, col["K-Unknown"]] <= 1.0
     assert (scores[2] == 0).all()  # a query without families says nothing
     assert genre.shared(rapper, artist_id(catalogue, "K-Rapper")) == ("hip hop",)
     assert genre.shared(crooner, artist_id(catalogue, "K-Idol")) == ("dance", "pop")  # the rarer first
@@ -193,12 +194,12 @@ def test_each_listener_weighs_one_whatever_their_number_of_playlists() -> None:
     assert signal.together(w, ka) == pytest.approx(1.0) and signal.together(w, kb) == pytest.approx(1.0)
     scores = signal.for_artists(np.array([w]))[0]
     assert scores[ka] == pytest.approx(scores[kb])
-    # Shrinkage: (c + prior * q) / (n + prior) with q = 1/2 for KA and KB (weight shares), 0 for KC.
-    assert scores[ka] == pytest.approx((1.0 + PRIOR_PLAYLISTS * 0.5) / (2.0 + PRIOR_PLAYLISTS))
-    assert scores[kc] == 0.0
-    # An artist in no playlist gets the prior: the Korean artists most playlists carry.
+    # (c - e) / sqrt(e + prior): c = 1, n = 2 and q = 1/2 for KA and KB (weight shares), so e = 1.
+    assert scores[ka] == pytest.approx((1.0 - 1.0) / np.sqrt(1.0 + PRIOR_PLAYLISTS))
+    assert scores[kc] < scores[ka]  # never played with W: below every act that was
+    # An artist in no playlist has no evidence: every act ties, and the other signals decide.
     v = artist_id(catalogue, "V")
-    assert signal.for_artists(np.array([v]))[0].tolist() == pytest.approx([0.5, 0.5, 0.0])
+    assert len(set(signal.for_artists(np.array([v]))[0].tolist())) == 1
 
 
 def test_thin_evidence_moves_a_score_only_part_of_the_way() -> None:
@@ -208,8 +209,20 @@ def test_thin_evidence_moves_a_score_only_part_of_the_way() -> None:
     data = playlists(catalogue, [("", f"p{i}", ["KA"]) for i in range(8)] + [("", "w", ["W", "KC"])])
     scores = CoListening(data, artists, len(catalogue.artists)).for_artists(np.array([artist_id(catalogue, "W")]))[0]
     ka, kc = column(artists, catalogue, "KA"), column(artists, catalogue, "KC")
-    assert scores[kc] > scores[ka] > 0  # evidence wins, the prior still counts
-    assert scores[kc] == pytest.approx((1 + 1 / 9) / 2)
+    assert scores[kc] > scores[ka]  # played with W, where KA never was
+    expected = 1 * (1 / 9)  # n(W) q(KC)
+    assert scores[kc] == pytest.approx((1 - expected) / np.sqrt(expected + PRIOR_PLAYLISTS))
+
+
+def test_an_act_everyone_plays_needs_more_than_its_share_to_score() -> None:
+    """The canon co-occurs with everything: KA, in every playlist, scores below KB, in W's alone."""
+    catalogue = colistening_catalogue()
+    artists = KoreanArtists.of(catalogue)
+    rows = [("", f"w{i}", ["W", "KA", "KB"]) for i in range(3)] + [("", f"o{i}", ["V", "KA"]) for i in range(9)]
+    scores = CoListening(playlists(catalogue, rows), artists, len(catalogue.artists)).for_artists(
+        np.array([artist_id(catalogue, "W")]))[0]
+    ka, kb = column(artists, catalogue, "KA"), column(artists, catalogue, "KB")
+    assert scores[kb] > scores[ka] > scores[column(artists, catalogue, "KC")]
 
 
 def test_excluding_a_listener_removes_exactly_their_playlists() -> None:
@@ -224,7 +237,8 @@ def test_excluding_a_listener_removes_exactly_their_playlists() -> None:
     assert signal.together(w, kc) > 0
     without = signal.excluding({"listener:carl"})
     assert without.together(w, kc) == 0.0
-    assert without.for_artists(np.array([w]))[0, kc] == 0.0  # not even through the prior
+    scores, partners = without.scores_and_partners(np.array([w]))
+    assert not partners[0, kc] and scores[0, kc] == scores[0].min()  # not even through chance's share
     assert without.listeners == {"listener:ann", "playlist:anon"}
     assert signal.excluding({"listener:nobody"}) is signal
     assert signal.excluding({"playlist:anon"}).together(w, column(artists, catalogue, "KB")) == 0.0
@@ -238,7 +252,7 @@ def test_playlist_data_names_artists_of_the_catalogue() -> None:
     with pytest.raises(ValueError, match="prior must be positive"):
         CoListening(PlaylistArtists.empty(), KoreanArtists.of(catalogue), len(catalogue.artists), prior=0)
     empty = CoListening(PlaylistArtists.empty(), KoreanArtists.of(catalogue), len(catalogue.artists))
-    assert (empty.for_artists(np.array([0, 1])) == 0).all()
+    assert len(set(empty.for_artists(np.array([0, 1])).ravel().tolist())) == 1  # no evidence, no opinion
 
 
 # --- feedback -------------------------------------------------------------------------------------
