@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.models import (
+from bot.storage.catalogue_models import (
     Artist, ArtistNeighbour, ArtistTag, Build, Playlist, PlaylistArtist, Song, SongNeighbour,
 )
 from recommender.ranking.blend import TunedBlend
