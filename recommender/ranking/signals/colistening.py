@@ -19,7 +19,13 @@ in units of chance's own spread:
   only as much as one playlist's evidence is worth (``prior``,
   ``PRIOR_PLAYLISTS``, keeps thin evidence from dividing by almost nothing).
 * **no evidence is no opinion**: acts never played with ``a`` all tie below
-  every act that was, so the other signals order them.
+  every act that was, so the other signals order them. (The earlier score gave
+  them their share of all playlists, which ranked the canon first for every
+  artist without evidence.)
+
+In the shared data ``e`` stays far below one playlist's weight, so among the
+acts played with ``a`` the order is mostly that of ``c``; the correction only
+bites where a Korean act fills a large share of the playlists.
 
 Counts used to score a listener must never include that listener's
 playlists: :meth:`CoListening.excluding` refits without them.
