@@ -40,7 +40,7 @@ from recommender.ranking.blend import Blend, BlendWeights, HybridModel
 from recommender.catalogue.catalogue import Rejection
 from recommender.catalogue.catalogue import ImportReport
 from recommender.catalogue.lastfm import is_lastfm_folder, lastfm_matches, read_lastfm
-from recommender.offline.beyond_accuracy import Diversity, diversity_of, head_acts, long_tail
+from recommender.offline.beyond_accuracy import Diversity, diversity_of, head_acts, long_tail, song_diversity_of
 from recommender.offline.evaluation import (
     RESAMPLES,
     EvaluationSet,
@@ -117,6 +117,7 @@ class EvaluationReport:
     files: list[FileResult]
     colistening_fitted_on: str  # FITTED_ON_BUILD or FITTED_ON_BUILD_AND_FILE
     diversity: list[Diversity]  # every non-random ranker over the build's best-known western artists
+    song_diversity: list[Diversity]  # the same over its most popular western songs
     head: list[str]  # the Korean acts the long-tail rates do not count
 
 
@@ -271,5 +272,6 @@ def evaluate_files(
         build.info, seed, RESAMPLES, results,
         colistening_fitted_on=FITTED_ON_BUILD_AND_FILE if cross_validate else FITTED_ON_BUILD,
         diversity=diversity_of(on_build, catalogue, queries=diversity_queries),
+        song_diversity=song_diversity_of(on_build, catalogue, queries=diversity_queries),
         head=[catalogue.artist_name(int(a)) for a in head],
     )

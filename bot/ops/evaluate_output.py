@@ -135,12 +135,17 @@ def _diversity_lines(report: EvaluationReport) -> list[str]:
         return []
     queries = report.diversity[0].queries
     families = report.diversity[0].family_queries
-    return [
+    lines = [
         "",
         f"== beyond accuracy: top-{LIST_LENGTH} Korean acts for the {queries} best-known western artists "
         f"({families} with a known genre family) ==",
         *_aligned([_DIVERSITY_HEADER, *map(_diversity_row, report.diversity)]),
     ]
+    if report.song_diversity:
+        lines += ["", f"== the same for the {report.song_diversity[0].queries} most popular western songs "
+                      f"(the acts of the top-{LIST_LENGTH} song picks) ==",
+                  *_aligned([_DIVERSITY_HEADER, *map(_diversity_row, report.song_diversity)])]
+    return lines
 
 
 def to_text(report: EvaluationReport) -> str:
@@ -211,6 +216,10 @@ def to_markdown(report: EvaluationReport) -> str:
         lines += ["", f"**Beyond accuracy**: top-{LIST_LENGTH} Korean acts for the {queries} best-known western "
                       f"artists ({report.diversity[0].family_queries} with a known genre family)", "",
                   *_md([_DIVERSITY_HEADER, *map(_diversity_row, report.diversity)])]
+    if report.song_diversity:
+        lines += ["", f"The same for the {report.song_diversity[0].queries} most popular western songs (the acts of "
+                      f"the top-{LIST_LENGTH} song picks)", "",
+                  *_md([_DIVERSITY_HEADER, *map(_diversity_row, report.song_diversity)])]
     lines += ["", "**Targets** (the blend)", "",
               *_md([["where", "target", "measured", "status"],
                     *([t.where, t.goal, t.measured, _mark(t.met)] for t in targets(report))])]
@@ -263,5 +272,6 @@ def to_json(report: EvaluationReport) -> dict[str, Any]:
             for r in report.files
         ],
         "diversity": [_diversity_json(d) for d in report.diversity],
+        "song_diversity": [_diversity_json(d) for d in report.song_diversity],
         "targets": [asdict(t) for t in targets(report)],
     }

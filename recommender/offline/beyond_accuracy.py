@@ -50,6 +50,8 @@ __all__ = [
     "mean_pairwise_jaccard",
     "diversity",
     "diversity_of",
+    "best_known_western_songs",
+    "song_diversity_of",
     "long_tail",
 ]
 
@@ -177,6 +179,38 @@ def diversity_of(
     names = catalogue.artists["name"].tolist()
     return [diversity(r.name, r.artists_for(query_ids, LIST_LENGTH), query_ids, names, families, korean_ids)
             for r in rankers if not r.random]
+
+
+def best_known_western_songs(catalogue: Catalogue, n: int = DIVERSITY_QUERIES) -> np.ndarray:
+    """Ids of the ``n`` most popular western songs (then by id): what people ask for most."""
+    western = np.flatnonzero(~catalogue.korean_mask)
+    popularity = np.nan_to_num(catalogue.songs["popularity"].to_numpy(dtype=np.float64)[western], nan=-1.0)
+    return western[np.lexsort((western, -popularity))][:n].astype(np.int64)
+
+
+def song_diversity_of(
+    rankers: Sequence[Ranker],
+    catalogue: Catalogue,
+    *,
+    queries: int = DIVERSITY_QUERIES,
+    families: Sequence[frozenset[str]] | None = None,
+) -> list[Diversity]:
+    """:func:`diversity` of each (non-random) ranker's top-3 song picks, by their acts, over the ``queries``
+    most popular western songs. Song queries are what people type most, and an act with hundreds of
+    songs sits near almost any song: the artist figures alone would not show it."""
+    song_ids = best_known_western_songs(catalogue, queries)
+    artist_of = catalogue.songs["artist_id"].to_numpy(dtype=np.int64)
+    families = bridge_families(catalogue) if families is None else families
+    korean_ids = KoreanArtists.of(catalogue).ids
+    names = catalogue.artists["name"].tolist()
+    figures = []
+    for r in rankers:
+        if r.random:
+            continue
+        picks = r.songs_for(song_ids, LIST_LENGTH)
+        acts = np.where(picks >= 0, artist_of[np.maximum(picks, 0)], -1)
+        figures.append(diversity(r.name, acts, artist_of[song_ids], names, families, korean_ids))
+    return figures
 
 
 def long_tail(evaluation: EvaluationSet, head: np.ndarray) -> EvaluationSet:

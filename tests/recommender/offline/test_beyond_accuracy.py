@@ -97,3 +97,14 @@ def test_most_listened_ranks_acts_by_listeners_each_weighing_one(catalogue: Cata
     # without ann and bob nobody plays Niche any more: it falls back to its popularity's place
     fewer = ranker.excluding({"listener:ann", "listener:bob"})
     assert names[fewer.artists_for(np.array([ids["Famous"]]), 3)[0]].tolist() == ["Star", "Middle", "Niche"]
+
+
+def test_song_queries_are_counted_by_the_acts_of_their_picks(catalogue: Catalogue) -> None:
+    from recommender.offline.beyond_accuracy import best_known_western_songs, song_diversity_of
+
+    titles = catalogue.songs["title"].to_numpy()
+    assert titles[best_known_western_songs(catalogue, 2)].tolist() == ["w3", "w1"]  # most popular, then by id
+    [figures] = song_diversity_of([MostPopular(catalogue)], catalogue, queries=3, families=[frozenset()] * 6)
+    # the same three songs for every query: Star's, Middle's and Niche's, in three lists
+    assert (figures.queries, figures.distinct_acts, figures.top_act_share, figures.mean_jaccard) == (3, 3, 1.0, 1.0)
+    assert figures.coherence is None  # no query has a family
