@@ -27,7 +27,7 @@ picking them earns nothing and no ranker can win by fame alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -174,11 +174,21 @@ def diversity_of(
 ) -> list[Diversity]:
     """:func:`diversity` of each (non-random) ranker's top-3 artists over the ``queries`` best-known western artists."""
     query_ids = best_known_western(catalogue, queries)
+    return _figures(rankers, catalogue, families, query_ids, lambda r: r.artists_for(query_ids, LIST_LENGTH))
+
+
+def _figures(
+    rankers: Sequence[Ranker],
+    catalogue: Catalogue,
+    families: Sequence[frozenset[str]] | None,
+    query_artists: np.ndarray,
+    acts_of: Callable[[Ranker], np.ndarray],
+) -> list[Diversity]:
+    """:func:`diversity` of every non-random ranker's lists of acts (``acts_of``) for queries by ``query_artists``."""
     families = bridge_families(catalogue) if families is None else families
     korean_ids = KoreanArtists.of(catalogue).ids
     names = catalogue.artists["name"].tolist()
-    return [diversity(r.name, r.artists_for(query_ids, LIST_LENGTH), query_ids, names, families, korean_ids)
-            for r in rankers if not r.random]
+    return [diversity(r.name, acts_of(r), query_artists, names, families, korean_ids) for r in rankers if not r.random]
 
 
 def best_known_western_songs(catalogue: Catalogue, n: int = DIVERSITY_QUERIES) -> np.ndarray:
@@ -200,17 +210,12 @@ def song_diversity_of(
     songs sits near almost any song: the artist figures alone would not show it."""
     song_ids = best_known_western_songs(catalogue, queries)
     artist_of = catalogue.songs["artist_id"].to_numpy(dtype=np.int64)
-    families = bridge_families(catalogue) if families is None else families
-    korean_ids = KoreanArtists.of(catalogue).ids
-    names = catalogue.artists["name"].tolist()
-    figures = []
-    for r in rankers:
-        if r.random:
-            continue
-        picks = r.songs_for(song_ids, LIST_LENGTH)
-        acts = np.where(picks >= 0, artist_of[np.maximum(picks, 0)], -1)
-        figures.append(diversity(r.name, acts, artist_of[song_ids], names, families, korean_ids))
-    return figures
+
+    def acts_of(ranker: Ranker) -> np.ndarray:
+        picks = ranker.songs_for(song_ids, LIST_LENGTH)
+        return np.where(picks >= 0, artist_of[np.maximum(picks, 0)], -1)
+
+    return _figures(rankers, catalogue, families, artist_of[song_ids], acts_of)
 
 
 def long_tail(evaluation: EvaluationSet, head: np.ndarray) -> EvaluationSet:

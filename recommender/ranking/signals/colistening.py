@@ -102,7 +102,7 @@ class CoListening:
         expected = self._holding[ids, None] * self._share  # n(a) q(k): the weight expected by chance
         surprise = (together - expected) / np.sqrt(expected + self._prior)
         # An act never played with the query artist is no evidence either way: all such acts tie, below every partner.
-        scores = np.where(partners, surprise, np.minimum(surprise.min(initial=0.0), 0.0) - 1.0)
+        scores = np.where(partners, surprise, -np.inf)
         return scores.astype(np.float32), partners
 
     def together(self, artist_id: int, column: int) -> float:

@@ -120,9 +120,8 @@ class GenreProfiles:
         labels = np.where(clear[artist_of], top[artist_of], -1)
         self.sound = SoundModel(self.families).fit(song_vectors, labels)
         korean_songs = np.flatnonzero(korean[artist_of])
-        self.by_sound = np.zeros_like(self.evidence)
-        self.by_sound[:] = _mean_by(artist_of[korean_songs], self.sound.probabilities(song_vectors[korean_songs]),
-                                    len(korean))
+        self.by_sound = _mean_by(artist_of[korean_songs], self.sound.probabilities(song_vectors[korean_songs]),
+                                   len(korean))
         self.profiles = np.where(self.known[:, None], self.evidence, self.by_sound)
 
     def members(self, artist_id: int) -> frozenset[str]:

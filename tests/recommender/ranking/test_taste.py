@@ -11,8 +11,10 @@ import pytest
 
 import recommender.ranking.blend as blend_module
 from recommender.catalogue.catalogue import Catalogue
+from recommender.catalogue.features import scale_features
 from recommender.catalogue.listening import PlaylistArtists
 from recommender.catalogue.synthetic import make_catalogue
+from recommender.offline.probes import ask, figures, probe_artists
 from recommender.ranking.blend import Blend, HybridModel
 from recommender.ranking.neighbours import build_tables
 from recommender.ranking.picks import Recommender
@@ -113,8 +115,6 @@ def test_an_act_people_play_with_the_query_artist_ranks_first(catalogue: Catalog
 def test_every_korean_act_gets_a_profile_and_the_sound_model_is_scored_on_acts_with_evidence(
     catalogue: Catalogue,
 ) -> None:
-    from recommender.catalogue.features import scale_features
-
     profiles = GenreProfiles(catalogue, scale_features(catalogue, "global"))
     names = catalogue.artists["name"].tolist()
     korean = np.array([names.index(n) for n in (*KOREAN_ROCK, *KOREAN_ACOUSTIC, *KOREAN_POP)])
@@ -129,8 +129,6 @@ def test_every_korean_act_gets_a_profile_and_the_sound_model_is_scored_on_acts_w
 
 
 def test_probes_come_from_the_data_and_their_answers_are_counted(catalogue: Catalogue, small_pool: None) -> None:
-    from recommender.offline.probes import ask, figures, probe_artists
-
     tables = build_tables(catalogue, k_songs=10, k_artists=6)
     model = HybridModel(catalogue, tables)
     probes = probe_artists(catalogue, model.profiles, per_family=2)
